@@ -1,0 +1,55 @@
+# `make run` takes a fresh clone to a running server; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/backend
+
+.PHONY: run setup venv env migrate seed static serve test test-postgres lint check bench clean
+
+run: setup serve
+
+setup: venv env migrate seed static
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# A random SECRET_KEY, written once and never committed (.env is ignored by git).
+env: .env
+
+.env:
+	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
+	@echo "wrote .env with a new random SECRET_KEY"
+
+migrate: venv env
+	$(PY) manage.py migrate --noinput
+
+seed: venv env
+	$(PY) manage.py seed
+
+static: venv env
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+serve:
+	$(BIN)/gunicorn --config config/gunicorn.py
+
+test: venv
+	$(BIN)/pytest -q
+
+test-postgres: venv
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+	ALLOW_INSECURE_SECRET_KEY=1 $(PY) manage.py makemigrations --check --dry-run
+
+bench: venv
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) staticfiles

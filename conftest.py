@@ -1,0 +1,51 @@
+"""Shared pytest setup: the suite runs on SQLite by default and on PostgreSQL via DATABASE_URL."""
+
+import os
+
+import pytest
+
+os.environ.setdefault("ALLOW_INSECURE_SECRET_KEY", "1")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostGIS, full-text search or real concurrency.
+
+    On SQLite they are deselected (not skipped): they run in the PostgreSQL pass.
+    """
+    from django.db import connection
+
+    other = "sqlite" if connection.vendor == "postgresql" else "postgres"
+    selected, deselected = [], []
+    for item in items:
+        (deselected if item.get_closest_marker(other) else selected).append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # bcrypt is the production hasher; tests that check it ask for it explicitly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_media(settings, tmp_path):
+    from django.core.cache import cache
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # The manifest exists only after collectstatic; tests render templates without it.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
