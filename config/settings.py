@@ -207,3 +207,5 @@ LOGGING = {
 # YAGO (projects)
 
 # EdgeSoul and Learning (memory)
+
+# Data safety: audit log, backups (platform)
