@@ -209,3 +209,21 @@ LOGGING = {
 # EdgeSoul and Learning (memory)
 
 # Data safety: audit log, backups (platform)
+# Every model of every app is audited, so apps added later are covered without a change here.
+AUDITLOG_INCLUDE_ALL_MODELS = True
+AUDITLOG_EXCLUDE_TRACKING_MODELS = (
+    "sessions",
+    "contenttypes",
+    "admin",
+    "auditlog",
+    "auth.permission",  # rewritten by every migrate; not data anyone edits
+)
+AUDITLOG_MASK_TRACKING_FIELDS = ("password",)
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)  # written on every login, not an edit
+AUDITLOG_STORE_JSON_CHANGES = True
+# Resolves the actor when the first log entry is written, after DRF has authenticated the
+# request (JWT users are unknown to Django's own middleware, which runs before the view).
+MIDDLEWARE = [
+    "config.audit.AuditlogMiddleware" if name == "auditlog.middleware.AuditlogMiddleware" else name
+    for name in MIDDLEWARE
+]
