@@ -1,0 +1,288 @@
+"""The Luna API, served unchanged under /luna/ (see ../shared/contracts/luna.md)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.views import engine_name
+from venues import selectors, services
+from venues.models import ActionItem, Venue
+
+
+# --- input ---------------------------------------------------------------------------------
+class LunaIdField(serializers.CharField):
+    """A Luna id: 1-100 letters, digits or underscores; surrounding spaces are invalid."""
+
+    default_error_messages = {
+        "blank": "This field may not be empty.",
+        "invalid": "Only letters, digits and underscore are allowed.",
+        "not_a_string": "Must be a string.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=100, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        if not data.strip():
+            self.fail("blank")
+        value = super().to_internal_value(data)
+        if not all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in value):
+            self.fail("invalid")
+        return value
+
+
+class InterestToggleInput(serializers.Serializer):
+    user_id = LunaIdField()
+    venue_id = LunaIdField()
+
+
+class UserIdInput(serializers.Serializer):
+    user_id = LunaIdField()
+
+
+class NearbyInput(serializers.Serializer):
+    lat = serializers.FloatField(min_value=-90, max_value=90)
+    lng = serializers.FloatField(min_value=-180, max_value=180)
+    radius_km = serializers.FloatField(min_value=0.001, max_value=500, default=5.0)
+
+
+class SearchInput(serializers.Serializer):
+    q = serializers.CharField(max_length=200)
+
+
+# --- output --------------------------------------------------------------------------------
+def venue_summary(venue: Venue) -> dict:
+    return {
+        "id": venue.pk,
+        "name": venue.name,
+        "category": venue.category,
+        "image": venue.image,
+        "interested_count": venue.interested_count,
+    }
+
+
+def venue_detail(venue: Venue) -> dict:
+    return {
+        "id": venue.pk,
+        "name": venue.name,
+        "category": venue.category,
+        "description": venue.description,
+        "image": venue.image,
+        "address": venue.address,
+    }
+
+
+def venue_with_count(venue: Venue) -> dict:
+    return {**venue_detail(venue), "interested_count": venue.interested_count}
+
+
+def action_item_detail(item: ActionItem) -> dict:
+    return {
+        "id": item.pk,
+        "venue_id": item.venue_id,
+        "interested_user_ids": [m.member_id for m in item.memberships.all()],
+        "action_type": item.action_type,
+        "action_code": item.action_code,
+        "description": item.description,
+        "threshold_met": item.threshold_met,
+        "status": item.status,
+        "created_at": item.created_at.isoformat(),
+        "venue": venue_detail(item.venue),
+    }
+
+
+def _validated(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- views ---------------------------------------------------------------------------------
+class LunaMixin:
+    authentication_classes: tuple = ()
+    permission_classes = (AllowAny,)
+    validation_error_status = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class RootView(LunaMixin, APIView):
+    def get(self, request):
+        return Response(
+            {
+                "message": "Luna Venue Discovery API",
+                "status": "running",
+                "version": "2.0.0",
+                "database": engine_name(),
+            }
+        )
+
+
+class VenueViewSet(LunaMixin, viewsets.ViewSet):
+    def list(self, request):
+        return Response({"venues": [venue_summary(v) for v in selectors.venue_list()]})
+
+    def retrieve(self, request, pk: str):
+        venue = Venue.objects.filter(pk=pk).first()
+        if venue is None:
+            raise NotFound(f"Venue with id '{pk}' not found")
+        members = [i.member for i in selectors.venue_interests(venue=venue)]
+        return Response(
+            {
+                "venue": venue_detail(venue),
+                "interested_users": [
+                    {"id": m.pk, "name": m.name, "avatar": m.avatar} for m in members
+                ],
+            }
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("lat", float, required=True),
+            OpenApiParameter("lng", float, required=True),
+            OpenApiParameter("radius_km", float, description="default 5"),
+        ],
+        summary="Venues within radius_km of a point, nearest first (new)",
+    )
+    @action(detail=False, methods=["get"])
+    def nearby(self, request):
+        self.validation_error_status = status.HTTP_400_BAD_REQUEST
+        params = _validated(NearbyInput, request.query_params)
+        venues = selectors.venues_near(
+            lat=params["lat"], lng=params["lng"], radius_km=params["radius_km"]
+        )
+        return Response(
+            {
+                "venues": [
+                    {
+                        **venue_with_count(v),
+                        "latitude": v.latitude,
+                        "longitude": v.longitude,
+                        "distance_km": round(v.distance_km, 3),
+                    }
+                    for v in venues
+                ]
+            }
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True)],
+        summary="Full-text venue search, best match first (new)",
+    )
+    @action(detail=False, methods=["get"])
+    def search(self, request):
+        self.validation_error_status = status.HTTP_400_BAD_REQUEST
+        query = _validated(SearchInput, request.query_params)["q"]
+        venues = selectors.venue_search(query=query)
+        return Response({"query": query, "venues": [venue_with_count(v) for v in venues]})
+
+
+class InterestViewSet(LunaMixin, viewsets.ViewSet):
+    @extend_schema(request=InterestToggleInput)
+    def create(self, request):
+        data = _validated(InterestToggleInput, request.data)
+        try:
+            result = services.interest_toggle(member_id=data["user_id"], venue_id=data["venue_id"])
+        except services.MemberNotFound:
+            raise NotFound(f"User with id '{data['user_id']}' not found") from None
+        except services.VenueNotFound:
+            raise NotFound(f"Venue with id '{data['venue_id']}' not found") from None
+        if not result.added:
+            return Response(
+                {
+                    "success": True,
+                    "message": f"Interest removed for {result.venue.name}",
+                    "action_item": None,
+                }
+            )
+        item = result.action_item
+        return Response(
+            {
+                "success": True,
+                "message": "Interest recorded successfully",
+                "action_item": item
+                and {
+                    "action_item_created": True,
+                    "action_item_id": item.pk,
+                    "description": item.description,
+                    "action_code": item.action_code,
+                    "interested_user_ids": result.interested_user_ids,
+                },
+            }
+        )
+
+
+class UserViewSet(LunaMixin, viewsets.ViewSet):
+    def retrieve(self, request, pk: str):
+        member = selectors.member_with_categories(member_id=pk)
+        if member is None:
+            raise NotFound(f"User with id '{pk}' not found")
+        return Response(
+            {
+                "user": {
+                    "id": member.pk,
+                    "name": member.name,
+                    "avatar": member.avatar,
+                    "bio": member.bio,
+                    "interests": [c.category for c in member.categories.all()],
+                },
+                "interested_venues": [
+                    venue_with_count(v) for v in selectors.member_interested_venues(member=member)
+                ],
+                "action_items": [
+                    action_item_detail(item)
+                    for item in selectors.member_pending_action_items(member=member)
+                ],
+            }
+        )
+
+
+class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
+    @extend_schema(parameters=[OpenApiParameter("user_id", str, required=True)])
+    def list(self, request):
+        user_id = _validated(UserIdInput, request.query_params)["user_id"]
+        member = selectors.member_with_categories(member_id=user_id)
+        if member is None:
+            raise NotFound(f"User with id '{user_id}' not found")
+        return Response(
+            {
+                "recommendations": [
+                    {
+                        "venue": venue_with_count(r.venue),
+                        "score": r.score,
+                        "reason": r.reason,
+                        "already_interested": r.already_interested,
+                        "friends_interested": r.friends_interested,
+                        "total_interested": r.total_interested,
+                    }
+                    for r in selectors.recommendations_for(member=member)
+                ]
+            }
+        )
+
+
+class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
+    def _set_status(self, pk: str, user_id: str, new_status: str) -> None:
+        try:
+            services.action_item_set_status(item_id=pk, member_id=user_id, status=new_status)
+        except services.ActionItemNotFound:
+            raise NotFound(f"Action item with id '{pk}' not found") from None
+        except services.NotInterested:
+            raise PermissionDenied("User not authorized for this action item") from None
+
+    @extend_schema(request=UserIdInput)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk: str):
+        user_id = _validated(UserIdInput, request.data)["user_id"]
+        self._set_status(pk, user_id, ActionItem.Status.COMPLETED)
+        return Response({"success": True, "message": "Action item marked as completed"})
+
+    @extend_schema(parameters=[OpenApiParameter("user_id", str, required=True)])
+    def destroy(self, request, pk: str):
+        user_id = _validated(UserIdInput, request.query_params)["user_id"]
+        self._set_status(pk, user_id, ActionItem.Status.DISMISSED)
+        return Response({"success": True, "message": "Action item dismissed"})

@@ -1,0 +1,136 @@
+"""Reads for the Luna API: each returns everything its route needs in a fixed number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from config.geo import within_radius
+from config.search import full_text_search
+from venues.models import (
+    ActionItem,
+    ActionItemMember,
+    Friendship,
+    Interest,
+    Member,
+    MemberCategory,
+    Venue,
+)
+
+VENUE_SEARCH_FIELDS = ("name", "category", "description", "address")  # GIN index: migration 0001
+FRIEND_CAP = 3
+POPULARITY_CAP = 3
+CATEGORY_BONUS = 4
+
+
+def venue_list() -> QuerySet[Venue]:
+    return Venue.objects.order_by("position")
+
+
+def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
+    """Venues within radius_km, annotated with distance_km, nearest first (PostGIS or haversine)."""
+    return within_radius(venue_list(), lat=lat, lng=lng, radius_km=radius_km)
+
+
+def venue_search(*, query: str) -> QuerySet[Venue]:
+    """Venues matching every word of the query, best match first (full-text on PostgreSQL)."""
+    return full_text_search(venue_list(), query, VENUE_SEARCH_FIELDS)
+
+
+def venue_interests(*, venue: Venue) -> QuerySet[Interest]:
+    """The venue's interests with their members, oldest first."""
+    return venue.interests.select_related("member").order_by("created_at", "id")
+
+
+def member_with_categories(*, member_id: str) -> Member | None:
+    return (
+        Member.objects.prefetch_related(
+            Prefetch("categories", queryset=MemberCategory.objects.order_by("created_at", "id"))
+        )
+        .filter(pk=member_id)
+        .first()
+    )
+
+
+def member_interested_venues(*, member: Member) -> QuerySet[Venue]:
+    """Venues the member is interested in, in the order they became interested."""
+    return Venue.objects.filter(interests__member=member).order_by(
+        "interests__created_at", "interests__id"
+    )
+
+
+def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
+    return (
+        ActionItem.objects.filter(status=ActionItem.Status.PENDING, memberships__member=member)
+        .select_related("venue")
+        .prefetch_related(
+            Prefetch("memberships", queryset=ActionItemMember.objects.order_by("position"))
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def friend_ids_filter(*, member_id: str, field: str = "member_id") -> Q:
+    """`field` is one of the member's friends (friendships are stored once per pair)."""
+    return Q(
+        **{f"{field}__in": Friendship.objects.filter(member_id=member_id).values("friend_id")}
+    ) | Q(**{f"{field}__in": Friendship.objects.filter(friend_id=member_id).values("member_id")})
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    venue: Venue
+    score: float
+    reason: str
+    already_interested: bool
+    friends_interested: int
+    total_interested: int
+
+
+def category_matches(categories: list[str], venue_category: str) -> bool:
+    category = venue_category.lower()
+    return any(i.lower() in category or category in i.lower() for i in categories)
+
+
+def recommendations_for(*, member: Member) -> list[Recommendation]:
+    """Every venue scored for the member (see the contract), best first, ties in venue order.
+
+    Four queries whatever the data size: the member and categories (prefetched by the caller),
+    the interests of the member and of their friends, and the venues.
+    """
+    categories = [c.category for c in member.categories.all()]
+    own_venues: set[str] = set()
+    friends_per_venue: dict[str, int] = {}
+    rows = Interest.objects.filter(
+        Q(member_id=member.pk) | friend_ids_filter(member_id=member.pk)
+    ).values_list("venue_id", "member_id")
+    for venue_id, member_id in rows:
+        if member_id == member.pk:
+            own_venues.add(venue_id)
+        else:
+            friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
+
+    results = []
+    for venue in venue_list():
+        already = venue.pk in own_venues
+        others = venue.interested_count - (1 if already else 0)
+        friends = friends_per_venue.get(venue.pk, 0)
+        score = min(others / 3, POPULARITY_CAP)
+        reasons = []
+        if others > 0:
+            reasons.append("Popular venue")
+        if category_matches(categories, venue.category):
+            score += CATEGORY_BONUS
+            reasons.append("Matches your interests")
+        score += min(friends, FRIEND_CAP)
+        results.append(
+            Recommendation(
+                venue=venue,
+                score=round(score, 1),
+                reason=", ".join(reasons) or "New venue to explore",
+                already_interested=already,
+                friends_interested=friends,
+                total_interested=venue.interested_count,
+            )
+        )
+    results.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep venue order
+    return results

@@ -1,0 +1,156 @@
+"""Writes for Luna. Each is one transaction; the API calls exactly one of them per request."""
+
+import random
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from venues.models import ActionItem, ActionItemMember, Interest, Member, Venue
+
+ACTION_THRESHOLD = 4
+BOOKABLE_KEYWORDS = ("restaurant", "bar", "club", "lounge", "bistro", "cafe")
+DESCRIPTIONS = (
+    "{n} friends interested - coordinate plans!",
+    "{n} friends ready to go!",
+    "Goal reached! {n} people want to visit",
+    "Perfect group size - {n} interested!",
+)
+CODE_ATTEMPTS = 50
+
+
+class MemberNotFound(Exception):
+    pass
+
+
+class VenueNotFound(Exception):
+    pass
+
+
+class ActionItemNotFound(Exception):
+    pass
+
+
+class NotInterested(Exception):
+    """The member is not among the action item's interested users."""
+
+
+@dataclass(frozen=True)
+class ToggleResult:
+    added: bool
+    venue: Venue
+    action_item: ActionItem | None
+    interested_user_ids: list[str]
+
+
+def action_type_for(category: str) -> str:
+    category = category.lower()
+    if any(keyword in category for keyword in BOOKABLE_KEYWORDS):
+        return ActionItem.ActionType.BOOK_VENUE
+    return ActionItem.ActionType.VISIT_VENUE
+
+
+def _digits(rng: random.Random) -> str:
+    return f"{rng.randint(0, 9999):04d}"
+
+
+def _action_item_create(*, venue: Venue, member_ids: list[str], rng: random.Random) -> ActionItem:
+    """Create the venue's pending item; a clash of random id or code is retried, never raised."""
+    count = len(member_ids)
+    for _ in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():  # a savepoint: a clash leaves the interest in place
+                item = ActionItem.objects.create(
+                    id=f"action_{venue.pk}_{_digits(rng)}",
+                    venue=venue,
+                    action_type=action_type_for(venue.category),
+                    action_code=f"LUNA-{venue.pk}-{_digits(rng)}",
+                    description=rng.choice(DESCRIPTIONS).format(n=count),
+                    status=ActionItem.Status.PENDING,
+                    threshold_met=True,
+                )
+        except IntegrityError:
+            continue
+        ActionItemMember.objects.bulk_create(
+            ActionItemMember(action_item=item, member_id=member_id, position=position)
+            for position, member_id in enumerate(member_ids)
+        )
+        return item
+    raise RuntimeError(f"no free action item id or code for {venue.pk} after {CODE_ATTEMPTS} tries")
+
+
+@transaction.atomic
+def interest_toggle(
+    *, member_id: str, venue_id: str, rng: random.Random | None = None
+) -> ToggleResult:
+    """Add the member's interest in the venue, or remove it when it exists.
+
+    The venue row is locked first, so toggles on one venue run one after another: the count
+    stays exact and at most one pending action item is created when it reaches the threshold.
+    """
+    rng = rng or random.SystemRandom()
+    if not Member.objects.filter(pk=member_id).exists():
+        raise MemberNotFound(member_id)
+    venue = Venue.objects.select_for_update().filter(pk=venue_id).first()
+    if venue is None:
+        raise VenueNotFound(venue_id)
+
+    removed, _ = Interest.objects.filter(member_id=member_id, venue=venue).delete()
+    if removed:
+        Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") - 1)
+        return ToggleResult(added=False, venue=venue, action_item=None, interested_user_ids=[])
+
+    Interest.objects.create(member_id=member_id, venue=venue)
+    Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") + 1)
+    member_ids = list(
+        Interest.objects.filter(venue=venue)
+        .order_by("created_at", "id")
+        .values_list("member_id", flat=True)
+    )
+    item = None
+    has_pending = ActionItem.objects.filter(venue=venue, status=ActionItem.Status.PENDING).exists()
+    if len(member_ids) >= ACTION_THRESHOLD and not has_pending:
+        item = _action_item_create(venue=venue, member_ids=member_ids, rng=rng)
+    return ToggleResult(added=True, venue=venue, action_item=item, interested_user_ids=member_ids)
+
+
+@transaction.atomic
+def action_item_set_status(*, item_id: str, member_id: str, status: str) -> ActionItem:
+    """Complete or dismiss an action item on behalf of one of its interested members."""
+    item = ActionItem.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise ActionItemNotFound(item_id)
+    if not item.memberships.filter(member_id=member_id).exists():
+        raise NotInterested(member_id)
+    item.status = status
+    item.save(update_fields=["status"])
+    return item
+
+
+@transaction.atomic
+def venue_create(**fields) -> Venue:
+    """A new venue goes last in the clients' venue order (position is unique: a clash retries)."""
+    for _ in range(CODE_ATTEMPTS):
+        last = Venue.objects.aggregate(last=Max("position"))["last"]
+        try:
+            with transaction.atomic():
+                return Venue.objects.create(position=(last or 0) + 1, **fields)
+        except IntegrityError:
+            if Venue.objects.filter(pk=fields.get("id")).exists():
+                raise
+    raise RuntimeError("no free venue position")
+
+
+@transaction.atomic
+def venue_recount(*, venue_ids: list[str] | None = None) -> int:
+    """Recompute interested_count from the interest rows (after a bulk import, say)."""
+    venues = Venue.objects.all() if venue_ids is None else Venue.objects.filter(pk__in=venue_ids)
+    counts = (
+        Interest.objects.filter(venue=OuterRef("pk"))
+        .order_by()
+        .values("venue")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return venues.update(interested_count=Coalesce(Subquery(counts), 0))
