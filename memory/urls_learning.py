@@ -1,1 +1,10 @@
-urlpatterns: list = []
+"""Learning routes, mounted at /learning/: profiles, their cards and chat."""
+
+from rest_framework.routers import SimpleRouter
+
+from .learning_api import LearnerProfileViewSet
+
+router = SimpleRouter(trailing_slash=False)
+router.register("profiles", LearnerProfileViewSet, basename="learning-profile")
+
+urlpatterns = router.urls

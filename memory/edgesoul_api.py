@@ -1,0 +1,345 @@
+"""EdgeSoul companion-memory API (`/edgesoul/api/v1/memory/...`): thin viewsets + serializers.
+
+`user_id` is a client-chosen string (the companion app's session id): there are no accounts,
+so these views authenticate nobody (and need no CSRF token).
+"""
+
+from rest_framework import serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import edgesoul_selectors as selectors
+from . import edgesoul_services as services
+from .models import (
+    CompanionProfile,
+    ConversationContext,
+    EmotionalPattern,
+    Gender,
+    Memory,
+    MemoryType,
+    ResponseStyle,
+    Tone,
+)
+
+# --- Serializers -------------------------------------------------------------------------
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CompanionProfile
+        fields = (
+            "user_id",
+            "name",
+            "gender",
+            "empathy_level",
+            "humor_level",
+            "formality_level",
+            "verbosity_level",
+            "proactiveness_level",
+            "preferred_tone",
+            "response_style",
+            "emoji_usage",
+            "voice_enabled",
+            "voice_speed",
+            "voice_pitch",
+            "auto_speak_responses",
+            "interests",
+            "dislikes",
+            "communication_patterns",
+            "total_conversations",
+            "total_messages",
+            "avg_session_length",
+            "created_at",
+            "updated_at",
+        )
+
+
+def _level(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=100, required=False, **kwargs)
+
+
+class PersonalitySerializer(serializers.Serializer):
+    empathy = _level()
+    humor = _level()
+    formality = _level()
+    verbosity = _level()
+    proactiveness = _level()
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """PUT body: every field optional; unknown keys are ignored (as the original did)."""
+
+    name = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
+    gender = serializers.ChoiceField(Gender.choices, required=False)
+    empathy_level = _level()
+    humor_level = _level()
+    formality_level = _level()
+    verbosity_level = _level()
+    proactiveness_level = _level()
+    preferred_tone = serializers.ChoiceField(Tone.choices, required=False)
+    response_style = serializers.ChoiceField(ResponseStyle.choices, required=False)
+    emoji_usage = serializers.BooleanField(required=False)
+    voice_enabled = serializers.BooleanField(required=False)
+    voice_speed = serializers.FloatField(min_value=0.5, max_value=2.0, required=False)
+    voice_pitch = serializers.FloatField(min_value=0.0, max_value=2.0, required=False)
+    auto_speak_responses = serializers.BooleanField(required=False)
+    interests = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+    dislikes = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
+    communication_patterns = serializers.DictField(required=False)
+    total_conversations = serializers.IntegerField(min_value=0, required=False)
+    total_messages = serializers.IntegerField(min_value=0, required=False)
+    avg_session_length = serializers.FloatField(min_value=0, required=False)
+    personality = PersonalitySerializer(required=False)
+    preferences = serializers.DictField(required=False)
+
+    def validate(self, attrs):
+        personality = attrs.pop("personality", None) or {}
+        for trait, value in personality.items():
+            attrs[f"{trait}_level"] = value
+        return attrs
+
+
+class MemorySerializer(serializers.ModelSerializer):
+    user_id = serializers.CharField()
+
+    class Meta:
+        model = Memory
+        fields = (
+            "id",
+            "user_id",
+            "memory_type",
+            "content",
+            "context",
+            "confidence",
+            "importance",
+            "created_at",
+            "last_accessed",
+            "access_count",
+            "metadata",
+        )
+
+
+class MemoryListQuerySerializer(serializers.Serializer):
+    memory_type = serializers.ChoiceField(MemoryType.choices, required=False, allow_blank=True)
+    days = serializers.IntegerField(min_value=1, max_value=365, default=30)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class MemoryTypeQuerySerializer(serializers.Serializer):
+    memory_type = serializers.ChoiceField(MemoryType.choices, required=False, allow_blank=True)
+
+
+class MemoryCreateSerializer(serializers.Serializer):
+    memory_type = serializers.ChoiceField(MemoryType.choices)
+    content = serializers.CharField()
+    context = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    confidence = serializers.FloatField(min_value=0.0, max_value=1.0, default=1.0)
+    importance = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.5)
+    metadata = serializers.DictField(required=False, default=dict)
+
+
+class MemorySearchSerializer(serializers.Serializer):
+    user_id = serializers.CharField(max_length=255)
+    query = serializers.CharField()
+    memory_types = serializers.ListField(
+        child=serializers.ChoiceField(MemoryType.choices), required=False, allow_null=True
+    )
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=5)
+    min_confidence = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.3)
+
+
+class EmotionTrackSerializer(serializers.Serializer):
+    emotion = serializers.CharField(max_length=50)
+    intensity = serializers.FloatField(min_value=0.0, max_value=100.0)
+    triggers = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    timestamp = serializers.DateTimeField(required=False, allow_null=True)
+
+    def validate_emotion(self, value: str) -> str:
+        return value.strip().lower()
+
+
+class PatternSerializer(serializers.ModelSerializer):
+    user_id = serializers.CharField()
+
+    class Meta:
+        model = EmotionalPattern
+        fields = (
+            "user_id",
+            "emotion",
+            "frequency",
+            "avg_intensity",
+            "triggers",
+            "time_patterns",
+            "last_occurrence",
+            "trend",
+        )
+
+
+class SummaryQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=90, default=7)
+
+
+class ConversationAppendSerializer(serializers.Serializer):
+    session_id = serializers.CharField(max_length=255)
+    role = serializers.ChoiceField(["user", "assistant"])
+    content = serializers.CharField()
+    topics = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list
+    )
+    emotion = serializers.CharField(max_length=50, required=False, allow_null=True)
+
+
+class ContextSerializer(serializers.ModelSerializer):
+    user_id = serializers.CharField()
+    message_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConversationContext
+        fields = (
+            "user_id",
+            "session_id",
+            "message_count",
+            "topics",
+            "current_emotion",
+            "emotion_trajectory",
+            "last_activity",
+        )
+
+    def get_message_count(self, context: ConversationContext) -> int:
+        return len(context.messages)
+
+
+def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _created(message: str, **extra) -> Response:
+    return Response(
+        {"status": "success", "message": message, **extra}, status=status.HTTP_201_CREATED
+    )
+
+
+# --- Views -------------------------------------------------------------------------------
+
+
+class EdgeSoulViewSet(viewsets.ViewSet):
+    authentication_classes = ()
+
+
+class ProfileViewSet(EdgeSoulViewSet):
+    def retrieve(self, request: Request, user_id: str) -> Response:
+        profile = services.profile_get_or_create(user_id=user_id)
+        return Response(ProfileSerializer(profile).data)
+
+    def update(self, request: Request, user_id: str) -> Response:
+        fields = _valid(ProfileUpdateSerializer, request.data)
+        preferences = fields.pop("preferences", None)
+        profile = services.profile_update(user_id=user_id, fields=fields, preferences=preferences)
+        return Response(ProfileSerializer(profile).data)
+
+
+class MemoryViewSet(EdgeSoulViewSet):
+    def list(self, request: Request, user_id: str) -> Response:
+        params = _valid(MemoryListQuerySerializer, request.query_params)
+        memories = selectors.memory_list(
+            user_id=user_id,
+            memory_type=params.get("memory_type") or None,
+            days=params["days"],
+            limit=params["limit"],
+        )
+        return Response(MemorySerializer(memories, many=True).data)
+
+    def clear(self, request: Request, user_id: str) -> Response:
+        memory_type = _valid(MemoryTypeQuerySerializer, request.query_params).get("memory_type")
+        deleted = services.memories_delete(user_id=user_id, memory_type=memory_type or None)
+        return Response(
+            {
+                "message": f"Memories cleared for user {user_id}",
+                "memory_type": memory_type or None,
+                "deleted": deleted,
+            }
+        )
+
+    def search(self, request: Request, user_id: str = "search") -> Response:
+        data = _valid(MemorySearchSerializer, request.data)
+        memories = services.memory_search(
+            user_id=data["user_id"],
+            query=data["query"],
+            memory_types=data.get("memory_types") or None,
+            limit=data["limit"],
+            min_confidence=data["min_confidence"],
+        )
+        return Response(MemorySerializer(memories, many=True).data)
+
+    def create(self, request: Request, user_id: str) -> Response:
+        data = _valid(MemoryCreateSerializer, request.data)
+        memory = services.memory_create(user_id=user_id, **data)
+        return _created("Memory created", id=memory.id)
+
+
+class EmotionViewSet(EdgeSoulViewSet):
+    def create(self, request: Request, user_id: str) -> Response:
+        data = _valid(EmotionTrackSerializer, request.data)
+        services.emotion_track(
+            user_id=user_id,
+            emotion=data["emotion"],
+            intensity=data["intensity"],
+            triggers=data["triggers"],
+            timestamp=data.get("timestamp"),
+        )
+        return _created("Emotion created")
+
+    def list(self, request: Request, user_id: str) -> Response:
+        patterns = selectors.pattern_list(user_id=user_id)
+        return Response(PatternSerializer(patterns, many=True).data)
+
+    def patterns(self, request: Request, user_id: str) -> Response:
+        patterns = PatternSerializer(selectors.pattern_list(user_id=user_id), many=True).data
+        return Response(
+            {
+                "user_id": user_id,
+                "patterns": {
+                    pattern["emotion"]: {
+                        key: pattern[key]
+                        for key in ("frequency", "avg_intensity", "triggers", "last_occurrence")
+                    }
+                    for pattern in patterns
+                },
+            }
+        )
+
+    def summary(self, request: Request, user_id: str) -> Response:
+        days = _valid(SummaryQuerySerializer, request.query_params)["days"]
+        summary = selectors.emotion_summary(user_id=user_id, days=days)
+        if summary is not None:
+            summary["generated_at"] = serializers.DateTimeField().to_representation(
+                summary["generated_at"]
+            )
+        return Response(summary)
+
+
+class ConversationViewSet(EdgeSoulViewSet):
+    def create(self, request: Request, user_id: str) -> Response:
+        data = _valid(ConversationAppendSerializer, request.data)
+        services.conversation_append(user_id=user_id, **data)
+        return _created("Conversation created")
+
+    def context(self, request: Request, user_id: str) -> Response:
+        context = selectors.context_get(user_id=user_id)
+        if context is None:
+            return Response({"message": "No active conversation context"})
+        return Response(ContextSerializer(context).data)
+
+    def messages(self, request: Request, user_id: str) -> Response:
+        context = selectors.context_get(user_id=user_id)
+        return Response(context.messages if context else [])
+
+
+class StatsViewSet(EdgeSoulViewSet):
+    def retrieve(self, request: Request, user_id: str) -> Response:
+        profile = services.profile_get_or_create(user_id=user_id)
+        return Response(selectors.user_stats(profile=profile))

@@ -1,0 +1,216 @@
+"""EdgeSoul writes: profiles, memories, emotion tracking, conversation context."""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.search import full_text_search
+
+from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
+
+MAX_TRIGGERS = 10
+SEARCH_FIELDS = ("content", "context")
+
+
+def profile_get_or_create(*, user_id: str) -> CompanionProfile:
+    """The user's profile, created with the contract's defaults on first use (race-free)."""
+    profile, _ = CompanionProfile.objects.get_or_create(user_id=user_id)
+    return profile
+
+
+@transaction.atomic
+def profile_update(
+    *, user_id: str, fields: dict[str, Any], preferences: dict[str, Any] | None = None
+) -> CompanionProfile:
+    """Partial update: `fields` are model fields (already validated); `preferences` are merged
+    into `communication_patterns` (existing keys kept unless overwritten)."""
+    profile_get_or_create(user_id=user_id)
+    profile = CompanionProfile.objects.select_for_update().get(user_id=user_id)
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if preferences:
+        profile.communication_patterns = {**(profile.communication_patterns or {}), **preferences}
+    profile.save()
+    return profile
+
+
+@transaction.atomic
+def memory_create(
+    *,
+    user_id: str,
+    memory_type: str,
+    content: str,
+    context: str | None = None,
+    confidence: float = 1.0,
+    importance: float = 0.5,
+    metadata: dict[str, Any] | None = None,
+) -> Memory:
+    """Store one memory for the user (the profile is created if it does not exist yet)."""
+    profile_get_or_create(user_id=user_id)
+    return Memory.objects.create(
+        user_id=user_id,
+        memory_type=memory_type,
+        content=content,
+        context=context,
+        confidence=confidence,
+        importance=importance,
+        metadata=metadata or {},
+    )
+
+
+@transaction.atomic
+def memories_delete(*, user_id: str, memory_type: str | None = None) -> int:
+    """Really delete the user's memories (all, or of one type); returns how many."""
+    queryset = Memory.objects.filter(user_id=user_id)
+    if memory_type:
+        queryset = queryset.filter(memory_type=memory_type)
+    deleted, _ = queryset.delete()
+    return deleted
+
+
+@transaction.atomic
+def memory_search(
+    *,
+    user_id: str,
+    query: str,
+    memory_types: Sequence[str] | None = None,
+    limit: int = 5,
+    min_confidence: float = 0.3,
+) -> list[Memory]:
+    """Memories whose content or context matches `query`, best match first.
+
+    Ties go to the more important, then the newer memory. The returned memories' access count
+    and last-accessed time are updated in one UPDATE (F() expression, no read-modify-write).
+    """
+    queryset = Memory.objects.filter(user_id=user_id, confidence__gte=min_confidence)
+    if memory_types:
+        queryset = queryset.filter(memory_type__in=list(memory_types))
+    ranked = full_text_search(queryset, query, SEARCH_FIELDS).order_by(
+        "-rank", "-importance", "-created_at", "-id"
+    )
+    memories = list(ranked[:limit])
+    if memories:
+        now = timezone.now()
+        Memory.objects.filter(pk__in=[memory.pk for memory in memories]).update(
+            access_count=F("access_count") + 1, last_accessed=now
+        )
+        for memory in memories:
+            memory.access_count += 1
+            memory.last_accessed = now
+    return memories
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 as the API renders datetimes (UTC with a Z)."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _unique_lower(words: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for word in words:
+        cleaned = word.strip().lower()
+        if cleaned:
+            seen.setdefault(cleaned, None)
+    return list(seen)
+
+
+@transaction.atomic
+def emotion_track(
+    *,
+    user_id: str,
+    emotion: str,
+    intensity: float,
+    triggers: Sequence[str] = (),
+    timestamp: datetime | None = None,
+) -> EmotionalPattern:
+    """Record one occurrence of `emotion` (intensity 0-100) in the user's pattern.
+
+    Keeps the running mean of the intensity, at most 10 trigger keywords (the first ones
+    seen stay), a count per local hour ("HH:00") and the latest occurrence. The pattern row
+    is locked while it is updated, so concurrent tracking never loses an occurrence.
+    """
+    when = timestamp or timezone.now()
+    profile_get_or_create(user_id=user_id)
+    EmotionalPattern.objects.get_or_create(user_id=user_id, emotion=emotion)
+    pattern = EmotionalPattern.objects.select_for_update().get(user_id=user_id, emotion=emotion)
+    pattern.avg_intensity = (pattern.avg_intensity * pattern.frequency + intensity) / (
+        pattern.frequency + 1
+    )
+    pattern.frequency += 1
+    known = list(pattern.triggers or [])
+    for keyword in _unique_lower(triggers):
+        if len(known) >= MAX_TRIGGERS:
+            break
+        if keyword not in known:
+            known.append(keyword)
+    pattern.triggers = known
+    slot = f"{timezone.localtime(when).hour:02d}:00"
+    hours = dict(pattern.time_patterns or {})
+    hours[slot] = hours.get(slot, 0) + 1
+    pattern.time_patterns = dict(sorted(hours.items()))
+    if pattern.last_occurrence is None or when > pattern.last_occurrence:
+        pattern.last_occurrence = when
+    pattern.save()
+    return pattern
+
+
+@dataclass(frozen=True)
+class ConversationAppendResult:
+    context: ConversationContext
+    new_session: bool
+
+
+@transaction.atomic
+def conversation_append(
+    *,
+    user_id: str,
+    session_id: str,
+    role: str,
+    content: str,
+    topics: Sequence[str] = (),
+    emotion: str | None = None,
+) -> ConversationAppendResult:
+    """Append one message to the user's conversation context, trimming to the limits.
+
+    A different `session_id` starts a new context (messages, topics and emotions cleared).
+    The profile's usage counters (`total_messages`, `total_conversations`) follow with F().
+    """
+    now = timezone.now()
+    profile_get_or_create(user_id=user_id)
+    _, created = ConversationContext.objects.get_or_create(
+        user_id=user_id, defaults={"session_id": session_id, "started_at": now}
+    )
+    context = ConversationContext.objects.select_for_update().get(user_id=user_id)
+    new_session = created or context.session_id != session_id
+    if new_session and not created:
+        context.session_id = session_id
+        context.messages, context.topics, context.emotion_trajectory = [], [], []
+        context.current_emotion = None
+        context.started_at = now
+    context.messages = [
+        *context.messages,
+        {"role": role, "content": content, "timestamp": _iso(now), "emotion": emotion},
+    ][-ConversationContext.MAX_MESSAGES :]
+    seen = list(context.topics)
+    for topic in _unique_lower(topics):
+        if topic in seen:
+            seen.remove(topic)  # a topic mentioned again becomes the most recent one
+        seen.append(topic)
+    context.topics = seen[-ConversationContext.MAX_TOPICS :]
+    if emotion:
+        context.current_emotion = emotion
+        context.emotion_trajectory = [*context.emotion_trajectory, emotion][
+            -ConversationContext.MAX_EMOTIONS :
+        ]
+    context.last_activity = now
+    context.save()
+    CompanionProfile.objects.filter(user_id=user_id).update(
+        total_messages=F("total_messages") + 1,
+        total_conversations=F("total_conversations") + (1 if new_session else 0),
+    )
+    return ConversationAppendResult(context=context, new_session=new_session)

@@ -1,0 +1,184 @@
+"""Learning API (`/learning/profiles...`): thin viewset + serializers.
+
+Word lists travel as the old app's joined strings: zh and en words joined with ", ", grammar
+points with "," (no space). Profiles are found by id, or by name when no id matches (the
+old app linked profiles by name).
+"""
+
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from . import learning_selectors as selectors
+from . import learning_services as services
+from .models import ApprovedCard, ChatMessage, ChatRole, Language, LearnerProfile
+
+PROFILE_FIELDS = (
+    "name",
+    "dob",
+    "gender",
+    "address",
+    "school",
+    "neighborhood",
+    "interests",
+    "character_roster",
+    "verbal_fluency",
+    "passive_language_level",
+    "mental_age",
+    "raw_input",
+    "extracted_data",
+)
+LIST_FIELDS = {
+    "mastered_words": "words_zh",
+    "mastered_english_words": "words_en",
+    "mastered_grammar": "grammar",
+}
+
+
+def profile_representation(profile: LearnerProfile) -> dict:
+    """The profile object of the contract (lists from the prefetched words and grammar)."""
+    words = {Language.CHINESE: [], Language.ENGLISH: []}
+    for word in profile.mastered_words.all():
+        words[word.language].append(word.word)
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "dob": profile.dob,
+        "gender": profile.gender,
+        "address": profile.address,
+        "school": profile.school,
+        "neighborhood": profile.neighborhood,
+        "interests": profile.interests,
+        "character_roster": profile.character_roster,
+        "verbal_fluency": profile.verbal_fluency,
+        "passive_language_level": profile.passive_language_level,
+        "mental_age": profile.mental_age,
+        "raw_input": profile.raw_input,
+        "mastered_words": services.WORD_SEPARATOR.join(words[Language.CHINESE]),
+        "mastered_english_words": services.WORD_SEPARATOR.join(words[Language.ENGLISH]),
+        "mastered_grammar": services.GRAMMAR_SEPARATOR.join(
+            grammar.grammar_uri for grammar in profile.mastered_grammar.all()
+        ),
+        "extracted_data": profile.extracted_data,
+    }
+
+
+class ProfileWriteSerializer(serializers.Serializer):
+    """POST body (name through interests required) and PUT body (every field optional)."""
+
+    name = serializers.CharField(max_length=255)
+    dob = serializers.CharField(max_length=64, allow_blank=True)
+    gender = serializers.CharField(max_length=64, allow_blank=True)
+    address = serializers.CharField(allow_blank=True)
+    school = serializers.CharField(max_length=255, allow_blank=True)
+    neighborhood = serializers.CharField(max_length=255, allow_blank=True)
+    interests = serializers.ListField(child=serializers.CharField(max_length=255))
+    character_roster = serializers.ListField(required=False)
+    verbal_fluency = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    passive_language_level = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True
+    )
+    mental_age = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    raw_input = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    extracted_data = serializers.DictField(required=False)
+    mastered_words = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    mastered_english_words = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True
+    )
+    mastered_grammar = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+
+    def split(self) -> tuple[dict, dict]:
+        """(model fields, word/grammar lists) from the validated data."""
+        data = dict(self.validated_data)
+        lists = {
+            argument: services.split_joined(data.pop(key))
+            for key, argument in LIST_FIELDS.items()
+            if key in data
+        }
+        return data, lists
+
+
+class CardSerializer(serializers.ModelSerializer):
+    content = serializers.DictField()
+
+    class Meta:
+        model = ApprovedCard
+        fields = ("id", "card_type", "content", "approved_at")
+        read_only_fields = ("id", "approved_at")
+
+
+class ChatMessageSerializer(serializers.ModelSerializer):
+    role = serializers.ChoiceField(ChatRole.choices)
+    timestamp = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = ChatMessage
+        fields = ("id", "role", "content", "timestamp")
+        read_only_fields = ("id",)
+
+
+class LearnerProfileViewSet(viewsets.ViewSet):
+    """Profiles of the children, their approved cards and their chat with the tutor."""
+
+    authentication_classes = ()
+    lookup_value_regex = "[^/]+"
+
+    def _profile(self, pk: str, *, with_lists: bool = True) -> LearnerProfile:
+        profile = selectors.learner_profile_get(key=pk, with_lists=with_lists)
+        if profile is None:
+            raise NotFound("Profile not found")
+        return profile
+
+    def _reloaded(self, profile: LearnerProfile) -> dict:
+        return profile_representation(selectors.learner_profile_get(key=profile.id))
+
+    def list(self, request: Request) -> Response:
+        return Response(
+            [profile_representation(profile) for profile in selectors.learner_profile_list()]
+        )
+
+    def create(self, request: Request) -> Response:
+        serializer = ProfileWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields, lists = serializer.split()
+        profile = services.learner_profile_create(fields=fields, **lists)
+        # The original answered 200 (not 201) with the profile: clients expect that.
+        return Response(self._reloaded(profile), status=status.HTTP_200_OK)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(profile_representation(self._profile(pk)))
+
+    def update(self, request: Request, pk: str) -> Response:
+        profile = self._profile(pk, with_lists=False)
+        serializer = ProfileWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        fields, lists = serializer.split()
+        profile = services.learner_profile_update(profile=profile, fields=fields, **lists)
+        return Response(self._reloaded(profile))
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.learner_profile_delete(profile=self._profile(pk, with_lists=False))
+        return Response({"message": "Profile deleted successfully"})
+
+    @action(detail=True, methods=["get", "post"])
+    def cards(self, request: Request, pk: str) -> Response:
+        profile = self._profile(pk, with_lists=False)
+        if request.method == "GET":
+            return Response(CardSerializer(selectors.card_list(profile=profile), many=True).data)
+        serializer = CardSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        card = services.card_approve(profile=profile, **serializer.validated_data)
+        return Response(CardSerializer(card).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get", "post"])
+    def chat(self, request: Request, pk: str) -> Response:
+        profile = self._profile(pk, with_lists=False)
+        if request.method == "GET":
+            messages = selectors.chat_list(profile=profile)
+            return Response(ChatMessageSerializer(messages, many=True).data)
+        serializer = ChatMessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        message = services.chat_message_add(profile=profile, **serializer.validated_data)
+        return Response(ChatMessageSerializer(message).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,48 @@
+"""Learning reads: profiles with their word and grammar lists, cards, chat."""
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+
+from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
+
+
+def learner_profile_list() -> QuerySet[LearnerProfile]:
+    """Profiles with their words and grammar points prefetched (3 queries for any number)."""
+    return LearnerProfile.objects.order_by("created_at", "id").prefetch_related(
+        Prefetch(
+            "mastered_words",
+            queryset=MasteredWord.objects.order_by("id").only("profile_id", "word", "language"),
+        ),
+        Prefetch(
+            "mastered_grammar",
+            queryset=MasteredGrammar.objects.order_by("id").only("profile_id", "grammar_uri"),
+        ),
+    )
+
+
+def _by_id_or_name(queryset: QuerySet[LearnerProfile], key: str) -> LearnerProfile | None:
+    """The profile with id `key`; when none has it, the oldest profile named `key`.
+
+    One query: both candidates are fetched and the exact id sorts first.
+    """
+    return (
+        queryset.filter(Q(id=key) | Q(name=key))
+        .annotate(
+            by_name=Case(When(id=key, then=Value(0)), default=Value(1), output_field=IntegerField())
+        )
+        .order_by("by_name", "created_at", "id")
+        .first()
+    )
+
+
+def learner_profile_get(*, key: str, with_lists: bool = True) -> LearnerProfile | None:
+    queryset = learner_profile_list() if with_lists else LearnerProfile.objects.all()
+    return _by_id_or_name(queryset, key)
+
+
+def card_list(*, profile: LearnerProfile) -> QuerySet[ApprovedCard]:
+    return ApprovedCard.objects.filter(profile=profile).order_by("approved_at", "id")
+
+
+def chat_list(*, profile: LearnerProfile) -> QuerySet[ChatMessage]:
+    """The chat in chronological order."""
+    return ChatMessage.objects.filter(profile=profile).order_by("timestamp", "id")
