@@ -203,6 +203,17 @@ LOGGING = {
 # Luna (venues)
 
 # PupMatch (matching)
+# Per-endpoint throttle scopes (ScopedRateThrottle, counted per user, or per IP when anonymous);
+# THROTTLE_SCOPES in the environment overrides any of them.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "pupmatch": "600/minute",
+    "pupmatch_auth": "20/minute",
+    "pupmatch_discover": "120/minute",
+    "pupmatch_like": "120/minute",
+    "pupmatch_message": "60/minute",
+    "pupmatch_upload": "30/minute",
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+}
 
 # YAGO (projects)
 

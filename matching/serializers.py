@@ -1,0 +1,373 @@
+"""PupMatch request and response shapes (the original's routes keep their exact keys)."""
+
+from rest_framework import serializers
+
+from matching.models import (
+    MAX_AGE,
+    MIN_AGE,
+    ActivityLevel,
+    DistanceUnit,
+    Match,
+    Message,
+    Photo,
+    Playground,
+    Preferences,
+    Profile,
+    Prompt,
+)
+from matching.selectors import preferences_for, to_unit
+
+# --- Accounts --------------------------------------------------------------------------------
+
+
+class UserSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class RegisterSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        min_length=8, max_length=100, write_only=True, trim_whitespace=False
+    )
+
+
+class LoginSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+    password = serializers.CharField(max_length=100, write_only=True, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField()
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(serializers.Serializer):
+    uid = serializers.CharField(max_length=100)
+    token = serializers.CharField(max_length=200)
+    new_password = serializers.CharField(
+        min_length=8, max_length=100, write_only=True, trim_whitespace=False
+    )
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    version = serializers.CharField()
+
+
+# --- Photos ----------------------------------------------------------------------------------
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    profile_id = serializers.UUIDField(read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Photo
+        fields = ("id", "profile_id", "url", "order", "created_at")
+
+    def get_url(self, photo: Photo) -> str:
+        url = photo.image.url
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class PhotoUploadResponseSerializer(serializers.Serializer):
+    photo = PhotoSerializer()
+    message = serializers.CharField()
+
+
+class PhotoReorderSerializer(serializers.Serializer):
+    photo_ids = serializers.ListField(child=serializers.UUIDField(), min_length=2, max_length=6)
+
+
+class PhotoListResponseSerializer(serializers.Serializer):
+    photos = PhotoSerializer(many=True)
+    message = serializers.CharField(required=False)
+
+
+# --- Profiles --------------------------------------------------------------------------------
+
+
+class PromptSerializer(serializers.ModelSerializer):
+    order = serializers.IntegerField(min_value=0, required=False)
+
+    class Meta:
+        model = Prompt
+        fields = ("id", "question", "answer", "order")
+        read_only_fields = ("id",)
+
+
+class PreferencesSerializer(serializers.ModelSerializer):
+    min_age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE, required=False)
+    max_age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE, required=False)
+    max_distance = serializers.FloatField(min_value=0.1, max_value=500.0, required=False)
+    activity_level = serializers.ChoiceField(ActivityLevel.choices, required=False)
+    distance_unit = serializers.ChoiceField(DistanceUnit.choices, required=False)
+
+    class Meta:
+        model = Preferences
+        fields = ("min_age", "max_age", "max_distance", "activity_level", "distance_unit")
+
+    def validate(self, attrs):
+        min_age, max_age = attrs.get("min_age"), attrs.get("max_age")
+        if min_age is not None and max_age is not None and min_age > max_age:
+            raise serializers.ValidationError({"min_age": "min_age must not exceed max_age"})
+        return attrs
+
+
+class PlaygroundSerializer(serializers.ModelSerializer):
+    owner_id = serializers.UUIDField(read_only=True)
+    latitude = serializers.FloatField(min_value=-90.0, max_value=90.0)
+    longitude = serializers.FloatField(min_value=-180.0, max_value=180.0)
+    is_favourite = serializers.BooleanField(read_only=True, default=False)
+    distance_km = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Playground
+        fields = (
+            "id",
+            "owner_id",
+            "name",
+            "description",
+            "latitude",
+            "longitude",
+            "is_favourite",
+            "distance_km",
+            "created_at",
+        )
+        read_only_fields = ("id", "created_at")
+
+    def get_distance_km(self, playground: Playground) -> float | None:
+        distance = getattr(playground, "distance_km", None)
+        return None if distance is None else round(distance, 3)
+
+
+class PlaygroundBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Playground
+        fields = ("id", "name", "description", "latitude", "longitude")
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    """Read shape of a full profile (profile_detail selector)."""
+
+    user_id = serializers.UUIDField(read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+    prompts = PromptSerializer(many=True, read_only=True)
+    preferences = serializers.SerializerMethodField()
+    favourite_playgrounds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Profile
+        fields = (
+            "id",
+            "user_id",
+            "name",
+            "age",
+            "bio",
+            "latitude",
+            "longitude",
+            "photos",
+            "prompts",
+            "preferences",
+            "favourite_playgrounds",
+            "created_at",
+            "updated_at",
+        )
+
+    def get_preferences(self, profile: Profile) -> PreferencesSerializer:
+        return PreferencesSerializer(preferences_for(profile)).data
+
+    def get_favourite_playgrounds(self, profile: Profile) -> PlaygroundBriefSerializer(many=True):
+        favourites = profile.user.pupmatch_favourite_playgrounds.all()
+        return PlaygroundBriefSerializer([f.playground for f in favourites], many=True).data
+
+
+class ProfileWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE)
+    bio = serializers.CharField(max_length=2000, allow_blank=True, required=False)
+    latitude = serializers.FloatField(min_value=-90.0, max_value=90.0, required=False)
+    longitude = serializers.FloatField(min_value=-180.0, max_value=180.0, required=False)
+    prompts = PromptSerializer(many=True, required=False)
+    preferences = PreferencesSerializer(required=False)
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            raise serializers.ValidationError({"location": "Send both latitude and longitude"})
+        return attrs
+
+
+class ProfileCardSerializer(serializers.ModelSerializer):
+    """Another dog as discovery and matches show it."""
+
+    user_id = serializers.UUIDField(read_only=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+    prompts = PromptSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Profile
+        fields = ("id", "user_id", "name", "age", "bio", "photos", "prompts")
+
+
+class DiscoveryCardSerializer(ProfileCardSerializer):
+    distance = serializers.SerializerMethodField()
+    distance_unit = serializers.SerializerMethodField()
+    compatibility_score = serializers.SerializerMethodField()
+
+    class Meta(ProfileCardSerializer.Meta):
+        fields = (
+            *ProfileCardSerializer.Meta.fields,
+            "distance",
+            "distance_unit",
+            "compatibility_score",
+        )
+
+    def get_distance(self, profile: Profile) -> float:
+        return round(to_unit(profile.distance_km, self.context["distance_unit"]), 2)
+
+    def get_distance_unit(self, profile: Profile) -> str:
+        return self.context["distance_unit"]
+
+    def get_compatibility_score(self, profile: Profile) -> float:
+        return round(profile.compatibility_score, 4)
+
+
+# --- Likes and matches -----------------------------------------------------------------------
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    matched_at = serializers.DateTimeField(source="created_at", read_only=True)
+    conversation_id = serializers.SerializerMethodField()
+    profile = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Match
+        fields = ("id", "matched_at", "conversation_id", "profile")
+
+    def get_conversation_id(self, match: Match) -> str | None:
+        conversation = getattr(match, "conversation", None)
+        return None if conversation is None else str(conversation.pk)
+
+    def get_profile(self, match: Match) -> ProfileCardSerializer:
+        user = self.context["request"].user
+        other = match.user2 if match.user1_id == user.pk else match.user1
+        profile = getattr(other, "dog_profile", None)
+        return (
+            None if profile is None else ProfileCardSerializer(profile, context=self.context).data
+        )
+
+
+class LikeResponseSerializer(serializers.Serializer):
+    is_match = serializers.BooleanField()
+    match = MatchSerializer(allow_null=True)
+
+
+class PassResponseSerializer(serializers.Serializer):
+    passed = serializers.BooleanField()
+
+
+# --- Messaging -------------------------------------------------------------------------------
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    conversation_id = serializers.UUIDField(read_only=True)
+    sender_id = serializers.UUIDField(read_only=True)
+    recipient_id = serializers.UUIDField(read_only=True)
+    playground = PlaygroundBriefSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Message
+        fields = (
+            "id",
+            "conversation_id",
+            "sender_id",
+            "recipient_id",
+            "content",
+            "read",
+            "playground",
+            "created_at",
+        )
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=5000)
+
+
+class DirectMessageCreateSerializer(MessageCreateSerializer):
+    recipient_id = serializers.UUIDField()
+
+
+class ShareSerializer(serializers.Serializer):
+    playground_id = serializers.UUIDField()
+    content = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+
+
+class ConversationSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    match_id = serializers.UUIDField()
+    other_profile = serializers.SerializerMethodField()
+    last_message = serializers.SerializerMethodField()
+    unread_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_other_profile(self, conversation) -> dict | None:
+        user = self.context["request"].user
+        other = conversation.user2 if conversation.user1_id == user.pk else conversation.user1
+        profile = getattr(other, "dog_profile", None)
+        if profile is None:
+            return None
+        return {"id": str(profile.pk), "user_id": str(profile.user_id), "name": profile.name}
+
+    def get_last_message(self, conversation) -> dict | None:
+        if conversation.last_message_id is None:
+            return None
+        cleared_at = conversation.cleared_at
+        if cleared_at is not None and conversation.last_message_at <= cleared_at:
+            return None
+        return {
+            "id": str(conversation.last_message_id),
+            "sender_id": str(conversation.last_message_sender_id),
+            "content": conversation.last_message_content,
+            "created_at": serializers.DateTimeField().to_representation(
+                conversation.last_message_at
+            ),
+        }
+
+
+class UnreadCountSerializer(serializers.Serializer):
+    conversation_id = serializers.UUIDField()
+    unread_count = serializers.IntegerField()
+
+
+class UnreadSummarySerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    conversations = UnreadCountSerializer(many=True)
+
+
+class MarkReadResponseSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()
+
+
+class PlaygroundQuerySerializer(serializers.Serializer):
+    latitude = serializers.FloatField(min_value=-90.0, max_value=90.0, required=False)
+    longitude = serializers.FloatField(min_value=-180.0, max_value=180.0, required=False)
+    radius_km = serializers.FloatField(min_value=0.01, max_value=500.0, required=False)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            raise serializers.ValidationError({"location": "Send both latitude and longitude"})
+        return attrs

@@ -1,0 +1,491 @@
+"""PupMatch writes. Every service is keyword-only, typed and atomic; views only call these."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.files.base import File
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from PIL import Image, UnidentifiedImageError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+
+from config.api import Conflict
+from config.geo import validate_point
+from matching.models import (
+    Conversation,
+    Like,
+    Match,
+    Message,
+    Pass,
+    Photo,
+    Playground,
+    PlaygroundFavourite,
+    Preferences,
+    Profile,
+    Prompt,
+)
+
+logger = logging.getLogger("matching.auth")
+
+User = get_user_model()
+
+MAX_PHOTOS = 6
+MIN_PHOTOS = 2
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+# Pillow format name → file extension; anything else is refused.
+ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+
+
+class Unauthorized(Exception):
+    """Wrong email or password (the views answer 401 with one message for both)."""
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_register(*, email: str, password: str) -> Any:
+    """Create an account; 409 when the email exists in any letter case."""
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("Email already registered")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email, password)
+    except IntegrityError as error:  # a concurrent registration won the race
+        raise Conflict("Email already registered") from error
+
+
+def user_authenticate(*, email: str, password: str, client_ip: str | None = None) -> Any:
+    """Check credentials; logs every attempt and failure (never the password)."""
+    email = User.objects.normalize_email(email)
+    logger.info("pupmatch login attempt email=%s ip=%s", email, client_ip)
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        # Hash anyway so a missing account takes as long as a wrong password.
+        User().set_password(password)
+        logger.warning(
+            "pupmatch login failed email=%s ip=%s reason=unknown_email", email, client_ip
+        )
+        raise Unauthorized
+    if not user.check_password(password) or not user.is_active:
+        reason = "wrong_password" if user.is_active else "inactive"
+        logger.warning("pupmatch login failed email=%s ip=%s reason=%s", email, client_ip, reason)
+        raise Unauthorized
+    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
+    logger.info("pupmatch login succeeded email=%s ip=%s", email, client_ip)
+    return user
+
+
+def password_reset_request(*, email: str, reset_url: str) -> None:
+    """Email a reset link when the account exists; silent otherwise (the route always says 204)."""
+    user = User.objects.filter(email=User.objects.normalize_email(email), is_active=True).first()
+    if user is None:
+        logger.info("pupmatch password reset requested for unknown email=%s", email)
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    link = f"{reset_url}?uid={uid}&token={token}"
+    send_mail(
+        subject="Reset your PupMatch password",
+        message=(
+            "Someone asked to reset the password of your PupMatch account.\n"
+            f"Open this link to choose a new one: {link}\n"
+            f"Or send uid={uid} and token={token} to the app.\n"
+            "If it was not you, ignore this email."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    logger.info("pupmatch password reset email sent email=%s", user.email)
+
+
+@transaction.atomic
+def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
+    """Set the new password when the token is valid for that user; 400 otherwise."""
+    try:
+        user = User.objects.get(pk=uuid.UUID(force_str(urlsafe_base64_decode(uid))))
+    except (ValueError, TypeError, User.DoesNotExist):
+        user = None
+    if user is None or not default_token_generator.check_token(user, token):
+        raise ValidationError({"token": ["Invalid or expired reset token"]})
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+
+
+@transaction.atomic
+def user_delete(*, user: Any) -> None:
+    """Delete the account and everything of the user's, photo files included (after commit)."""
+    names = list(
+        Photo.objects.filter(profile__user=user).exclude(image="").values_list("image", flat=True)
+    )
+    user.delete()
+    transaction.on_commit(lambda: _delete_files(names))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+# --- Profiles --------------------------------------------------------------------------------
+
+
+def _check_location(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"location": ["Send both latitude and longitude"]})
+    if latitude is not None:
+        try:
+            validate_point(latitude, longitude)
+        except ValueError as error:
+            field = "latitude" if "latitude" in str(error) else "longitude"
+            raise ValidationError({field: [str(error)]}) from error
+
+
+def _replace_prompts(profile: Profile, prompts: list[dict]) -> None:
+    profile.prompts.all().delete()
+    Prompt.objects.bulk_create(
+        Prompt(
+            profile=profile,
+            question=prompt["question"],
+            answer=prompt["answer"],
+            order=prompt.get("order", index),
+        )
+        for index, prompt in enumerate(prompts)
+    )
+
+
+def _apply_preferences(profile: Profile, values: dict) -> None:
+    preferences, _ = Preferences.objects.get_or_create(profile=profile)
+    for key, value in values.items():
+        setattr(preferences, key, value)
+    if preferences.min_age > preferences.max_age:
+        raise ValidationError({"preferences.min_age": ["min_age must not exceed max_age"]})
+    preferences.save()
+
+
+@transaction.atomic
+def profile_create(
+    *,
+    user: Any,
+    name: str,
+    age: int,
+    bio: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    prompts: list[dict] | None = None,
+    preferences: dict | None = None,
+) -> Profile:
+    """Create the user's dog profile with its prompts and preferences (seed defaults)."""
+    if Profile.objects.filter(user=user).exists():
+        raise Conflict("Profile already exists")
+    _check_location(latitude, longitude)
+    profile = Profile.objects.create(
+        user=user, name=name, age=age, bio=bio, latitude=latitude, longitude=longitude
+    )
+    _replace_prompts(profile, prompts or [])
+    _apply_preferences(profile, preferences or {})
+    return profile
+
+
+@transaction.atomic
+def profile_update(*, profile: Profile, **changes: Any) -> Profile:
+    """Change only the given fields; `prompts` replaces the list; location only when sent."""
+    prompts = changes.pop("prompts", None)
+    preferences = changes.pop("preferences", None)
+    if "latitude" in changes or "longitude" in changes:
+        latitude = changes.get("latitude", profile.latitude)
+        longitude = changes.get("longitude", profile.longitude)
+        _check_location(latitude, longitude)
+    for key, value in changes.items():
+        setattr(profile, key, value)
+    profile.updated_at = timezone.now()
+    profile.save()
+    if prompts is not None:
+        _replace_prompts(profile, prompts)
+    if preferences is not None:
+        _apply_preferences(profile, preferences)
+    return profile
+
+
+# --- Photos ----------------------------------------------------------------------------------
+
+
+def _image_extension(upload: File) -> str:
+    """Read the content with Pillow: JPEG, PNG or WebP only, whatever the file is called."""
+    if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"file": ["File is larger than 10 MB"]})
+    if upload.size == 0:
+        raise ValidationError({"file": ["File is empty"]})
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image_format = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise ValidationError({"file": ["File is not a valid image"]}) from error
+    finally:
+        upload.seek(0)
+    if image_format not in ALLOWED_IMAGE_FORMATS:
+        raise ValidationError({"file": ["Only JPEG, PNG and WebP images are allowed"]})
+    return ALLOWED_IMAGE_FORMATS[image_format]
+
+
+@transaction.atomic
+def photo_upload(*, profile: Profile, upload: File) -> Photo:
+    """Store one photo after the content check; at most six per profile."""
+    extension = _image_extension(upload)
+    # Lock the profile so two uploads cannot both take the sixth slot.
+    Profile.objects.select_for_update().filter(pk=profile.pk).first()
+    stats = Photo.objects.filter(profile=profile).aggregate(count=Count("id"), top=Max("order"))
+    if stats["count"] >= MAX_PHOTOS:
+        raise ValidationError({"file": [f"A profile can have at most {MAX_PHOTOS} photos"]})
+    photo = Photo(profile=profile, order=0 if stats["top"] is None else stats["top"] + 1)
+    photo.image.save(f"{photo.id}.{extension}", upload, save=False)
+    name = photo.image.name
+    try:
+        photo.save()
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return photo
+
+
+@transaction.atomic
+def photo_delete(*, profile: Profile, photo_id: uuid.UUID) -> None:
+    """Delete a photo unless fewer than two would remain; the file goes after commit."""
+    Profile.objects.select_for_update().filter(pk=profile.pk).first()
+    photo = Photo.objects.filter(profile=profile, pk=photo_id).first()
+    if photo is None:
+        raise NotFound("Photo not found")
+    remaining = Photo.objects.filter(profile=profile).count() - 1
+    if remaining < MIN_PHOTOS:
+        raise ValidationError({"photo": [f"A profile must keep at least {MIN_PHOTOS} photos"]})
+    name = photo.image.name
+    photo.delete()
+    # Re-pack the order 0..n-1, as the original did.
+    for index, other in enumerate(Photo.objects.filter(profile=profile).order_by("order")):
+        if other.order != index:
+            Photo.objects.filter(pk=other.pk).update(order=index)
+    transaction.on_commit(lambda: default_storage.delete(name))
+
+
+@transaction.atomic
+def photo_reorder(*, profile: Profile, photo_ids: list[uuid.UUID]) -> list[Photo]:
+    """Put the profile's photos in the given order (every photo, each once)."""
+    Profile.objects.select_for_update().filter(pk=profile.pk).first()
+    photos = {photo.pk: photo for photo in Photo.objects.filter(profile=profile)}
+    if len(set(photo_ids)) != len(photo_ids):
+        raise ValidationError({"photo_ids": ["Photo ids must not repeat"]})
+    if set(photo_ids) != set(photos):
+        raise ValidationError({"photo_ids": ["Send every photo of the profile exactly once"]})
+    for index, photo_id in enumerate(photo_ids):
+        photos[photo_id].order = index
+    Photo.objects.bulk_update(photos.values(), ["order"])
+    return [photos[photo_id] for photo_id in photo_ids]
+
+
+# --- Likes, passes, matches ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LikeResult:
+    like: Like
+    match: Match | None
+
+
+def _lock_pair(user_a: Any, user_b: Any) -> None:
+    """Lock both profiles in key order so concurrent likes of one pair run one after the other.
+
+    PostgreSQL: the second transaction waits here until the first commits, then sees its like.
+    SQLite: writes are already serialized by the IMMEDIATE transaction mode.
+    """
+    list(
+        Profile.objects.select_for_update()
+        .filter(user__in=[user_a, user_b])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _target_user(target: Profile, user: Any) -> Any:
+    if target.user_id == user.pk:
+        raise ValidationError({"target": ["You cannot do that to your own profile"]})
+    return target.user
+
+
+def _ordered(user_a_id: uuid.UUID, user_b_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    return (user_a_id, user_b_id) if user_a_id < user_b_id else (user_b_id, user_a_id)
+
+
+@transaction.atomic
+def like_create(*, user: Any, target: Profile) -> LikeResult:
+    """Like a profile (idempotent). A like that completes a mutual pair creates the match and
+    its conversation exactly once, even when both likes arrive at the same moment."""
+    target_user = _target_user(target, user)
+    _lock_pair(user, target_user)
+    Pass.objects.filter(user=user, target=target_user).delete()
+    like, _ = Like.objects.get_or_create(user=user, target=target_user)
+    match = None
+    if Like.objects.filter(user=target_user, target=user).exists():
+        match = match_create(user_a=user, user_b=target_user)
+    return LikeResult(like=like, match=match)
+
+
+@transaction.atomic
+def match_create(*, user_a: Any, user_b: Any) -> Match:
+    """The pair's match and its conversation (get_or_create on the ordered pair)."""
+    user1_id, user2_id = _ordered(user_a.pk, user_b.pk)
+    match, _ = Match.objects.get_or_create(user1_id=user1_id, user2_id=user2_id)
+    Conversation.objects.get_or_create(
+        match=match, defaults={"user1_id": user1_id, "user2_id": user2_id}
+    )
+    return match
+
+
+@transaction.atomic
+def like_delete(*, user: Any, target: Profile) -> None:
+    """Unlike: remove the like and the match (its conversation goes with it). Idempotent."""
+    target_user = _target_user(target, user)
+    _lock_pair(user, target_user)
+    Like.objects.filter(user=user, target=target_user).delete()
+    user1_id, user2_id = _ordered(user.pk, target_user.pk)
+    Match.objects.filter(user1_id=user1_id, user2_id=user2_id).delete()
+
+
+@transaction.atomic
+def pass_create(*, user: Any, target: Profile) -> Pass:
+    """Pass on a profile (idempotent); it also withdraws a like and any match with them."""
+    target_user = _target_user(target, user)
+    _lock_pair(user, target_user)
+    Like.objects.filter(user=user, target=target_user).delete()
+    user1_id, user2_id = _ordered(user.pk, target_user.pk)
+    Match.objects.filter(user1_id=user1_id, user2_id=user2_id).delete()
+    passed, _ = Pass.objects.get_or_create(user=user, target=target_user)
+    return passed
+
+
+@transaction.atomic
+def match_delete(*, user: Any, match: Match) -> None:
+    """Unmatch: the match, its conversation and both likes go; the user's pass keeps the two
+    out of each other's discovery (and stops the like from re-creating the match)."""
+    other_id = match.other_user_id(user.pk)
+    Like.objects.filter(user=user, target_id=other_id).delete()
+    Like.objects.filter(user_id=other_id, target=user).delete()
+    Pass.objects.get_or_create(user=user, target_id=other_id)
+    match.delete()
+
+
+# --- Messaging -------------------------------------------------------------------------------
+
+
+def conversation_for_participant(*, user: Any, conversation_id: uuid.UUID) -> Conversation:
+    conversation = Conversation.objects.filter(pk=conversation_id).first()
+    if conversation is None:
+        raise NotFound("Conversation not found")
+    if user.pk not in (conversation.user1_id, conversation.user2_id):
+        raise PermissionDenied("You are not matched with this user")
+    return conversation
+
+
+@transaction.atomic
+def message_send(
+    *,
+    sender: Any,
+    conversation: Conversation,
+    content: str,
+    playground: Playground | None = None,
+) -> Message:
+    """Store a message in a match's conversation (the caller checked participation)."""
+    recipient_id = (
+        conversation.user2_id if conversation.user1_id == sender.pk else conversation.user1_id
+    )
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        sender=sender,
+        recipient_id=recipient_id,
+        content=content,
+        playground=playground,
+        created_at=now,
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(updated_at=now)
+    conversation.updated_at = now
+    return message
+
+
+@transaction.atomic
+def message_send_to_user(*, sender: Any, recipient_id: uuid.UUID, content: str) -> Message:
+    """Send to a user by id: 403 unless the two are matched."""
+    user1_id, user2_id = _ordered(sender.pk, recipient_id)
+    conversation = Conversation.objects.filter(user1_id=user1_id, user2_id=user2_id).first()
+    if conversation is None:
+        raise PermissionDenied("You are not matched with this user")
+    return message_send(sender=sender, conversation=conversation, content=content)
+
+
+@transaction.atomic
+def playground_share(
+    *, sender: Any, conversation: Conversation, playground: Playground, content: str = ""
+) -> Message:
+    """Share a playground into a conversation as a message that references it."""
+    text = content or f"Let's meet at {playground.name}!"
+    return message_send(
+        sender=sender, conversation=conversation, content=text, playground=playground
+    )
+
+
+@transaction.atomic
+def conversation_mark_read(*, user: Any, conversation: Conversation) -> int:
+    """Mark every message the user received in the conversation as read; returns how many."""
+    return Message.objects.filter(conversation=conversation, recipient=user, read=False).update(
+        read=True
+    )
+
+
+@transaction.atomic
+def conversation_hide(*, user: Any, conversation: Conversation) -> None:
+    """Hide the conversation and its history so far for this user only.
+
+    A later message shows the conversation again, with only the messages after the hide."""
+    field = "user1_cleared_at" if conversation.user1_id == user.pk else "user2_cleared_at"
+    Conversation.objects.filter(pk=conversation.pk).update(**{field: timezone.now()})
+    Message.objects.filter(conversation=conversation, recipient=user, read=False).update(read=True)
+
+
+# --- Playgrounds -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def playground_create(
+    *, owner: Any, name: str, latitude: float, longitude: float, description: str = ""
+) -> Playground:
+    """Add a playground; it is also a favourite of its owner (as in the original's model)."""
+    _check_location(latitude, longitude)
+    playground = Playground.objects.create(
+        owner=owner, name=name, description=description, latitude=latitude, longitude=longitude
+    )
+    PlaygroundFavourite.objects.create(user=owner, playground=playground)
+    return playground
+
+
+@transaction.atomic
+def playground_favourite(*, user: Any, playground: Playground) -> PlaygroundFavourite:
+    """Mark as favourite (idempotent)."""
+    favourite, _ = PlaygroundFavourite.objects.get_or_create(user=user, playground=playground)
+    return favourite
+
+
+@transaction.atomic
+def playground_unfavourite(*, user: Any, playground: Playground) -> None:
+    """Unmark (idempotent)."""
+    PlaygroundFavourite.objects.filter(user=user, playground=playground).delete()
