@@ -1,0 +1,172 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from venues import services
+from venues.models import (
+    ActionItem,
+    ActionItemMember,
+    Friendship,
+    Interest,
+    Member,
+    MemberCategory,
+    Venue,
+)
+
+
+class MemberCategoryInline(admin.TabularInline):
+    model = MemberCategory
+    extra = 0
+    fields = ("category", "created_at")
+
+
+class MemberInterestInline(admin.TabularInline):
+    """Interests are written through the toggle (it keeps counts and action items right)."""
+
+    model = Interest
+    fk_name = "member"
+    extra = 0
+    fields = ("venue", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "interested venues"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("venue")
+
+
+class FriendshipInline(admin.TabularInline):
+    model = Friendship
+    fk_name = "member"
+    extra = 0
+    autocomplete_fields = ("friend",)
+    fields = ("friend", "created_at")
+    verbose_name_plural = "friends (pairs where this member has the smaller id)"
+
+
+@admin.register(Member)
+class MemberAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "bio", "venue_count", "created_at")
+    search_fields = ("id", "name", "bio")
+    list_filter = ("categories__category",)
+    readonly_fields = ("created_at",)
+    inlines = (MemberCategoryInline, MemberInterestInline, FriendshipInline)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(venue_count=Count("interests", distinct=True))
+
+    @admin.display(description="interested venues", ordering="venue_count")
+    def venue_count(self, obj):
+        return obj.venue_count
+
+
+class VenueInterestInline(admin.TabularInline):
+    model = Interest
+    fk_name = "venue"
+    extra = 0
+    fields = ("member", "created_at")
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "interested members"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
+
+
+@admin.register(Venue)
+class VenueAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "category", "interested_count", "address", "position")
+    list_filter = ("category",)
+    search_fields = ("id", "name", "category", "address")
+    readonly_fields = ("position", "interested_count", "created_at")
+    inlines = (VenueInterestInline,)
+    actions = ("recount_interests",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        fields = {
+            f.name: getattr(obj, f.name) for f in obj._meta.concrete_fields if f.name != "position"
+        }
+        created = services.venue_create(**fields)
+        obj.pk, obj.position = created.pk, created.position
+
+    @admin.action(description="Recount interested members")
+    def recount_interests(self, request, queryset):
+        updated = services.venue_recount(venue_ids=list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"Recounted {updated} venues.")
+
+
+@admin.register(Interest)
+class InterestAdmin(admin.ModelAdmin):
+    list_display = ("member", "venue", "created_at")
+    list_select_related = ("member", "venue")
+    list_filter = ("venue__category",)
+    search_fields = ("member__id", "member__name", "venue__id", "venue__name")
+    autocomplete_fields = ("member", "venue")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False  # the interest toggle (POST /luna/interests) adds interests
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.venue_recount(venue_ids=[obj.venue_id])
+
+    def delete_queryset(self, request, queryset):
+        venue_ids = list(queryset.values_list("venue_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        services.venue_recount(venue_ids=venue_ids)
+
+
+@admin.register(MemberCategory)
+class MemberCategoryAdmin(admin.ModelAdmin):
+    list_display = ("category", "member", "created_at")
+    list_select_related = ("member",)
+    list_filter = ("category",)
+    search_fields = ("category", "member__id", "member__name")
+    autocomplete_fields = ("member",)
+
+
+@admin.register(Friendship)
+class FriendshipAdmin(admin.ModelAdmin):
+    list_display = ("member", "friend", "created_at")
+    list_select_related = ("member", "friend")
+    search_fields = ("member__id", "member__name", "friend__id", "friend__name")
+    autocomplete_fields = ("member", "friend")
+
+
+class ActionItemMemberInline(admin.TabularInline):
+    model = ActionItemMember
+    extra = 0
+    autocomplete_fields = ("member",)
+    fields = ("position", "member")
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "venue",
+        "action_type",
+        "status",
+        "action_code",
+        "threshold_met",
+        "created_at",
+    )
+    list_select_related = ("venue",)
+    list_filter = ("status", "action_type", "venue")
+    search_fields = ("id", "action_code", "description", "venue__id", "venue__name")
+    autocomplete_fields = ("venue",)
+    readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
+    inlines = (ActionItemMemberInline,)
