@@ -4,6 +4,7 @@ import pytest
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.urls import path
@@ -82,14 +83,14 @@ def test_jwt_api_change_records_the_authenticated_user(client):
 
 @pytest.mark.django_db
 def test_admin_change_records_the_staff_user_with_old_values(admin_client, admin_user):
-    member = User.objects.create_user("member@example.com", "secret-pass")
+    group = Group.objects.create(name="Editors")
 
-    response = admin_client.post(f"/admin/accounts/user/{member.pk}/delete/", {"post": "yes"})
+    response = admin_client.post(f"/admin/auth/group/{group.pk}/delete/", {"post": "yes"})
 
     assert response.status_code == 302
-    deleted = LogEntry.objects.get(object_pk=str(member.pk), action=LogEntry.Action.DELETE)
+    deleted = LogEntry.objects.get(object_pk=str(group.pk), action=LogEntry.Action.DELETE)
     assert deleted.actor == admin_user
-    assert deleted.changes["email"] == ["member@example.com", None]
+    assert deleted.changes == {"id": [group.pk, None], "name": ["Editors", None]}
 
 
 @pytest.mark.django_db
@@ -103,19 +104,19 @@ def test_change_outside_any_request_or_command_has_no_actor():
 @pytest.mark.django_db
 def test_audit_actor_names_the_command_on_create_update_and_delete():
     with audit_actor("migration"):
-        user = User.objects.create_user("moved@example.com", "secret-pass")
-        user.is_staff = True
-        user.save()
-        user_pk = user.pk
-        user.delete()
+        group = Group.objects.create(name="Editors")
+        group.name = "Writers"
+        group.save()
+        group_pk = group.pk
+        group.delete()
 
-    entries = LogEntry.objects.filter(object_pk=str(user_pk)).order_by("timestamp", "pk")
+    entries = LogEntry.objects.filter(object_pk=str(group_pk)).order_by("timestamp", "pk")
     assert [(e.action, e.actor, named_actor(e)) for e in entries] == [
         (LogEntry.Action.CREATE, None, "migration"),
         (LogEntry.Action.UPDATE, None, "migration"),
         (LogEntry.Action.DELETE, None, "migration"),
     ]
-    assert entries[1].changes == {"is_staff": [False, True]}
+    assert entries[1].changes == {"name": ["Editors", "Writers"]}
 
 
 @pytest.mark.django_db
@@ -163,8 +164,10 @@ def test_bulk_write_logs_one_batch_entry_instead_of_one_per_row():
     with audit_actor("migration"), audit_bulk_write():
         for number in range(3):
             User.objects.create_user(f"bulk{number}@example.com")
-        User.objects.filter(email="bulk0@example.com").update(is_staff=True)
-        User.objects.get(email="bulk1@example.com").delete()
+        user = User.objects.get(email="bulk0@example.com")
+        user.is_staff = True
+        user.save()
+        Group.objects.create(name="Bulk").delete()
         entry = audit_batch(actor="import_legacy", model=User, count=3, source="legacy.db")
 
     assert list(LogEntry.objects.all()) == [entry]

@@ -1,0 +1,336 @@
+"""Online backups and restores, verified against a manifest.
+
+A backup is two files in BACKUP_DIR with one timestamped stem:
+`backup-20261126-141500.sqlite3` (SQLite, written by SQLite's online backup API) or
+`backup-20261126-141500.dump` (PostgreSQL, `pg_dump --format=custom`), and
+`backup-20261126-141500.json`, the manifest: engine, time, applied migrations and the row
+count of every table *in the backup itself* (SQLite: counted in the copy; PostgreSQL: counted
+in the same snapshot pg_dump reads). Both are written under a temporary name first and the
+manifest last, so a backup with a manifest is complete.
+
+The server keeps serving meanwhile: SQLite's backup API copies a consistent snapshot while
+readers and WAL writers go on; pg_dump reads one MVCC snapshot without blocking writers.
+"""
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.utils import timezone
+
+from config.dbinfo import (
+    EXTENSION_TABLES,
+    count_rows,
+    is_empty,
+    row_counts,
+    table_names,
+)
+
+MANIFEST_FORMAT = 1
+SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".dump"}
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot go ahead; the message says why."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    manifest_path: Path
+    manifest: dict
+
+
+@dataclass
+class TableCheck:
+    table: str
+    expected: int | None  # None: the table is not in the backup
+    actual: int | None  # None: the table is missing after the restore
+
+    @property
+    def ok(self) -> bool:
+        return self.expected == self.actual
+
+
+@dataclass
+class RestoreReport:
+    backup: Path
+    engine: str
+    created_at: str
+    tables: list[TableCheck] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok for check in self.tables)
+
+    @property
+    def mismatches(self) -> list[TableCheck]:
+        return [check for check in self.tables if not check.ok]
+
+
+def backup_create(*, using: str = DEFAULT_DB_ALIAS, directory: Path | None = None) -> Backup:
+    """Write a consistent, timestamped backup of the database and its manifest."""
+    conn = connections[using]
+    if conn.vendor not in SUFFIXES:
+        raise BackupError(f"Backups support SQLite and PostgreSQL, not {conn.vendor}")
+    directory = Path(directory or settings.BACKUP_DIR)
+    directory.mkdir(parents=True, exist_ok=True)
+    created_at = timezone.now()
+    stem = _free_stem(directory, created_at, SUFFIXES[conn.vendor])
+    path = directory / f"{stem}{SUFFIXES[conn.vendor]}"
+    partial = path.with_name(path.name + ".partial")
+    try:
+        if conn.vendor == "sqlite":
+            counts, migrations = _backup_sqlite(conn, partial)
+        else:
+            counts, migrations = _backup_postgresql(conn, partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "file": path.name,
+        "engine": conn.vendor,
+        "created_at": created_at.isoformat(),
+        "size_bytes": path.stat().st_size,
+        "migrations": migrations,
+        "tables": counts,
+        "total_rows": sum(counts.values()),
+    }
+    manifest_path = directory / f"{stem}.json"
+    _write_json(manifest_path, manifest)
+    return Backup(path=path, manifest_path=manifest_path, manifest=manifest)
+
+
+def manifest_for(path: Path) -> tuple[Path, dict]:
+    """The backup file and manifest for FILE, which may name either of the two."""
+    path = Path(path)
+    if not path.exists():
+        raise BackupError(f"{path}: no such file")
+    manifest_path = path if path.suffix == ".json" else path.with_suffix(".json")
+    if not manifest_path.exists():
+        raise BackupError(f"{path}: its manifest {manifest_path.name} is missing")
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        data_path = manifest_path.with_name(manifest["file"])
+        manifest["engine"], manifest["tables"]  # noqa: B018 - required keys
+    except (ValueError, KeyError, TypeError) as error:
+        raise BackupError(f"{manifest_path}: not a backup manifest ({error})") from error
+    if not data_path.exists():
+        raise BackupError(f"{manifest_path}: its backup file {data_path.name} is missing")
+    return data_path, manifest
+
+
+def backup_restore(
+    *, path: Path, using: str = DEFAULT_DB_ALIAS, replace: bool = False
+) -> RestoreReport:
+    """Restore a backup into the database, then check every table's rows against the manifest.
+
+    Refuses (BackupError) when the database already holds data unless `replace` is true.
+    """
+    data_path, manifest = manifest_for(path)
+    conn = connections[using]
+    if manifest["engine"] != conn.vendor:
+        raise BackupError(
+            f"{data_path.name} is a {manifest['engine']} backup and this database is "
+            f"{conn.vendor}; use `manage.py transfer` to move data between engines"
+        )
+    if not replace and not is_empty(using):
+        raise BackupError(
+            "The database is not empty; pass --yes to replace its contents with the backup"
+        )
+    if conn.in_atomic_block:
+        raise BackupError("Cannot restore inside a transaction")
+    if conn.vendor == "sqlite":
+        _restore_sqlite(conn, data_path)
+    else:
+        _restore_postgresql(conn, data_path)
+    ContentType.objects.clear_cache()
+    return RestoreReport(
+        backup=data_path,
+        engine=manifest["engine"],
+        created_at=manifest.get("created_at", ""),
+        tables=_compare_counts(manifest["tables"], row_counts(using)),
+    )
+
+
+def backup_list(directory: Path | None = None) -> list[dict]:
+    """Manifests of the complete backups in BACKUP_DIR, newest first."""
+    directory = Path(directory or settings.BACKUP_DIR)
+    manifests = []
+    for manifest_path in directory.glob("*.json"):
+        try:
+            manifest = json.loads(manifest_path.read_text())
+            if (directory / manifest["file"]).exists():
+                manifests.append({**manifest, "manifest": manifest_path.name})
+        except (ValueError, KeyError, TypeError):
+            continue
+    return sorted(manifests, key=lambda manifest: manifest.get("created_at", ""), reverse=True)
+
+
+def backup_latest(directory: Path | None = None) -> dict | None:
+    manifests = backup_list(directory)
+    return manifests[0] if manifests else None
+
+
+# --- SQLite --------------------------------------------------------------------------------
+def _backup_sqlite(conn: BaseDatabaseWrapper, target_path: Path):
+    conn.ensure_connection()
+    with closing(sqlite3.connect(target_path)) as target:
+        # One step (pages=-1): the copy is one consistent snapshot of the source.
+        conn.connection.backup(target)
+        # A self-contained single file, whatever journal mode the live database uses.
+        target.execute("PRAGMA journal_mode=DELETE")
+        cursor = target.cursor()
+        tables = _sqlite_tables(cursor)
+        counts = count_rows(cursor, tables)
+        migrations = _sqlite_migrations(cursor, tables)
+        cursor.close()
+    return counts, migrations
+
+
+def _restore_sqlite(conn: BaseDatabaseWrapper, data_path: Path) -> None:
+    conn.ensure_connection()
+    with closing(sqlite3.connect(f"file:{data_path}?mode=ro", uri=True)) as source:
+        _check_sqlite_file(source, data_path)
+        # Copies every page into the live database under its write lock; other connections
+        # see the restored contents from their next transaction.
+        source.backup(conn.connection)
+
+
+def _check_sqlite_file(source: sqlite3.Connection, data_path: Path) -> None:
+    try:
+        result = source.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as error:
+        raise BackupError(f"{data_path.name}: not a readable SQLite backup ({error})") from error
+    if result != "ok":
+        raise BackupError(f"{data_path.name}: the backup is damaged ({result})")
+
+
+def _sqlite_tables(cursor) -> list[str]:
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "ORDER BY name"
+    )
+    return [name for (name,) in cursor.fetchall() if name not in EXTENSION_TABLES]
+
+
+def _sqlite_migrations(cursor, tables: list[str]) -> dict[str, list[str]]:
+    if "django_migrations" not in tables:
+        return {}
+    cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+    state: dict[str, list[str]] = {}
+    for app, name in cursor.fetchall():
+        state.setdefault(app, []).append(name)
+    return state
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+def _backup_postgresql(conn: BaseDatabaseWrapper, target_path: Path):
+    _require_program("pg_dump")
+    # A second session holds one REPEATABLE READ snapshot: pg_dump dumps exactly that
+    # snapshot and the manifest counts the same rows in it.
+    snapshot = connections.create_connection(conn.alias)
+    try:
+        snapshot.set_autocommit(False)
+        with snapshot.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cursor.execute("SELECT pg_export_snapshot()")
+            snapshot_id = cursor.fetchone()[0]
+            _run_pg(
+                "pg_dump",
+                conn.settings_dict,
+                "--format=custom",
+                f"--snapshot={snapshot_id}",
+                f"--file={target_path}",
+            )
+            tables = table_names(snapshot)
+            counts = count_rows(cursor, tables, snapshot.ops.quote_name)
+            migrations: dict[str, list[str]] = {}
+            if "django_migrations" in tables:
+                cursor.execute("SELECT app, name FROM django_migrations ORDER BY app, name")
+                for app, name in cursor.fetchall():
+                    migrations.setdefault(app, []).append(name)
+        snapshot.rollback()
+    finally:
+        snapshot.close()
+    return counts, migrations
+
+
+def _restore_postgresql(conn: BaseDatabaseWrapper, data_path: Path) -> None:
+    _require_program("pg_restore")
+    # Our own session must not hold locks on the tables pg_restore drops.
+    conn.close()
+    _run_pg(
+        "pg_restore",
+        conn.settings_dict,
+        "--clean",
+        "--if-exists",
+        "--no-owner",
+        "--single-transaction",
+        str(data_path),
+    )
+
+
+def _require_program(program: str) -> None:
+    if shutil.which(program) is None:
+        raise BackupError(f"{program} is not installed (PostgreSQL client tools are needed)")
+
+
+def pg_environment(settings_dict: dict) -> dict[str, str]:
+    """libpq environment variables for a Django PostgreSQL settings dict."""
+    env = dict(os.environ)
+    options = settings_dict.get("OPTIONS", {})
+    for key, variable in (
+        ("HOST", "PGHOST"),
+        ("PORT", "PGPORT"),
+        ("USER", "PGUSER"),
+        ("PASSWORD", "PGPASSWORD"),
+        ("NAME", "PGDATABASE"),
+    ):
+        if settings_dict.get(key):
+            env[variable] = str(settings_dict[key])
+    for key, variable in (("sslmode", "PGSSLMODE"), ("sslrootcert", "PGSSLROOTCERT")):
+        if options.get(key):
+            env[variable] = str(options[key])
+    return env
+
+
+def _run_pg(program: str, settings_dict: dict, *args: str) -> None:
+    env = pg_environment(settings_dict)
+    command = [program, "--no-password", f"--dbname={env.get('PGDATABASE', '')}", *args]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise BackupError(f"{program} failed: {result.stderr.strip() or result.returncode}")
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _free_stem(directory: Path, created_at, suffix: str) -> str:
+    base = f"backup-{created_at:%Y%m%d-%H%M%S}"
+    stem, number = base, 1
+    while (directory / f"{stem}{suffix}").exists() or (directory / f"{stem}.json").exists():
+        number += 1
+        stem = f"{base}-{number}"
+    return stem
+
+
+def _write_json(path: Path, data: dict) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(partial, path)
+
+
+def _compare_counts(expected: dict[str, int], actual: dict[str, int]) -> list[TableCheck]:
+    return [
+        TableCheck(table, expected.get(table), actual.get(table))
+        for table in sorted(set(expected) | set(actual))
+    ]
