@@ -216,6 +216,38 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 }
 
 # YAGO (projects)
+# Off by default (the v8.1 front end sends no token); on: JWT required, users see their own projects.
+YAGO_REQUIRE_AUTH = env.bool("YAGO_REQUIRE_AUTH", default=False)
+# Code-generation provider: offline (no network, the default) | openai | anthropic | auto
+# (auto picks by the project's primary_model: gpt-*/o* → openai, claude-* → anthropic, else offline).
+YAGO_PROVIDER = env("YAGO_PROVIDER", default="offline")
+YAGO_OPENAI_API_KEY = env("OPENAI_API_KEY", default="")
+YAGO_OPENAI_BASE_URL = env("OPENAI_BASE_URL", default=None)
+YAGO_OPENAI_MODEL = env("YAGO_OPENAI_MODEL", default="gpt-4o-mini")
+YAGO_ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")
+YAGO_ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default=None)
+YAGO_ANTHROPIC_MODEL = env("YAGO_ANTHROPIC_MODEL", default="claude-sonnet-4-5")
+YAGO_PROVIDER_TIMEOUT = env.float("YAGO_PROVIDER_TIMEOUT", default=120.0)
+YAGO_PROVIDER_MAX_RETRIES = env.int("YAGO_PROVIDER_MAX_RETRIES", default=2)
+# Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
+YAGO_GENERATED_DIR = env("YAGO_GENERATED_DIR", default="generated_projects")
+# USD per million tokens (input, output); "default" prices models not listed.
+YAGO_MODEL_PRICES = {
+    "offline": (0.0, 0.0),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4-turbo": (10.00, 30.00),
+    "claude-sonnet-4-5": (3.00, 15.00),
+    "claude-3-5-sonnet": (3.00, 15.00),
+    "claude-3-opus": (15.00, 75.00),
+    "claude-3-haiku": (0.25, 1.25),
+    "gemini-1.5-pro": (1.25, 5.00),
+    "default": (3.00, 15.00),
+}
+YAGO_BUDGET_ALERT_RATIO = env.float("YAGO_BUDGET_ALERT_RATIO", default=1.2)
+YAGO_WEEKLY_COST_LIMIT = env.float("YAGO_WEEKLY_COST_LIMIT", default=100.0)
+YAGO_WEEKLY_COST_WARNING = env.float("YAGO_WEEKLY_COST_WARNING", default=50.0)
 
 # EdgeSoul and Learning (memory)
 

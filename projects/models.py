@@ -1,0 +1,259 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ProjectStatus(models.TextChoices):
+    CREATING = "creating", "Creating"
+    IN_PROGRESS = "in_progress", "In progress"
+    EXECUTING = "executing", "Executing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    PAUSED = "paused", "Paused"
+
+
+class Depth(models.TextChoices):
+    MINIMAL = "minimal", "Minimal (10 questions)"
+    STANDARD = "standard", "Standard (20 questions)"
+    FULL = "full", "Full (40 questions)"
+
+
+class ProviderName(models.TextChoices):
+    OPENAI = "openai", "OpenAI"
+    ANTHROPIC = "anthropic", "Anthropic"
+    GEMINI = "gemini", "Gemini"
+    CURSOR = "cursor", "Cursor"
+    OFFLINE = "offline", "Offline"
+
+
+def _empty_list() -> list:
+    return []
+
+
+def _empty_dict() -> dict:
+    return {}
+
+
+MONEY = {"max_digits": 14, "decimal_places": 6}
+
+
+class Project(models.Model):
+    """A code-generation project: the brief, its model settings, progress and cost."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # keep the project (and its files) when an account goes
+        related_name="yago_projects",
+    )
+    name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.CREATING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    brief = models.JSONField(default=_empty_dict, blank=True)
+    config = models.JSONField(default=_empty_dict, blank=True)
+    primary_model = models.CharField(max_length=100, default="unknown")
+    agent_role = models.CharField(max_length=100, default="unknown")
+    strategy = models.CharField(max_length=50, default="balanced")
+    temperature = models.FloatField(default=0.7)
+    max_tokens = models.PositiveIntegerField(default=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # null until executed: the contract returns null, not "".
+    project_path = models.CharField(max_length=500, null=True, blank=True)  # noqa: DJ001
+    cost_estimate = models.DecimalField(default=0, **MONEY)
+    actual_cost = models.DecimalField(default=0, **MONEY)
+    files_generated = models.PositiveIntegerField(default=0)
+    lines_of_code = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=_empty_list, blank=True)
+    logs = models.JSONField(default=_empty_list, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("status",), name="projects_project_status"),
+            models.Index(fields=("created_at",), name="projects_project_created_at"),
+            models.Index(fields=("owner", "created_at"), name="projects_project_owner_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ProjectStatus.values), name="projects_project_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100),
+                name="projects_project_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_estimate__gte=0, actual_cost__gte=0),
+                name="projects_project_costs_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(files_generated__gte=0, lines_of_code__gte=0),
+                name="projects_project_counts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClarificationSession(models.Model):
+    """A questionnaire that turns a one-line idea into a project brief."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="yago_clarification_sessions",
+    )
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="clarification_sessions",
+    )
+    project_idea = models.TextField()
+    depth = models.CharField(max_length=20, choices=Depth.choices, default=Depth.MINIMAL)
+    # [{"id": "q1", "text", "type", "required", "category", "options"?, "key"?}, ...]
+    questions = models.JSONField(default=_empty_list)
+    answers = models.JSONField(default=_empty_dict, blank=True)  # {"q1": answer}
+    skipped = models.JSONField(default=_empty_list, blank=True)  # ["q4", ...]
+    position = models.PositiveIntegerField(default=0)  # index of the current question
+    total_questions = models.PositiveIntegerField(default=0)
+    draft = models.JSONField(default=_empty_dict, blank=True)
+    brief = models.JSONField(null=True, blank=True)
+    is_completed = models.BooleanField(default=False)
+    ai_provider = models.CharField(max_length=50, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("created_at",), name="projects_session_created_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(depth__in=Depth.values), name="projects_session_depth_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(position__lte=models.F("total_questions")),
+                name="projects_session_position_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_idea[:60]} ({self.depth})"
+
+
+class GeneratedFile(models.Model):
+    """One file written by code generation under the project's folder (content kept too)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=500)  # relative to the project folder, "/" separated
+    file_type = models.CharField(max_length=50, blank=True)
+    content = models.TextField(blank=True)
+    size = models.PositiveIntegerField(default=0)  # bytes (UTF-8)
+    lines = models.PositiveIntegerField(default=0)
+    checksum = models.CharField(max_length=64)  # sha256 hex of the UTF-8 content
+    ai_provider = models.CharField(max_length=50, blank=True)
+    generated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("project", "path")
+        indexes = [models.Index(fields=("file_type",), name="projects_file_type")]
+        constraints = [
+            models.UniqueConstraint(fields=("project", "path"), name="projects_file_unique_path"),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+
+class ProviderUsage(models.Model):
+    """One call to a code-generation provider: tokens, cost, duration and outcome."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,  # spending history outlives the project
+        related_name="usage",
+    )
+    session = models.ForeignKey(
+        ClarificationSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="usage",
+    )
+    provider = models.CharField(max_length=20, choices=ProviderName.choices)
+    model = models.CharField(max_length=100)
+    request_type = models.CharField(max_length=50, blank=True)
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(default=0, **MONEY)
+    duration_ms = models.PositiveIntegerField(default=0)
+    success = models.BooleanField(default=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = "provider usage"
+        verbose_name_plural = "provider usage"
+        indexes = [
+            models.Index(fields=("provider", "created_at"), name="projects_usage_provider_time"),
+            models.Index(fields=("created_at",), name="projects_usage_created_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__in=ProviderName.values),
+                name="projects_usage_provider_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost__gte=0), name="projects_usage_cost_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}/{self.model} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total_tokens(self) -> int:
+        return self.tokens_in + self.tokens_out
+
+
+class CostAlertDismissal(models.Model):
+    """A cost alert someone dismissed: it stays dismissed (alert ids are deterministic)."""
+
+    alert_id = models.CharField(max_length=120, unique=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dismissed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-dismissed_at",)
+
+    def __str__(self) -> str:
+        return self.alert_id

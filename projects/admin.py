@@ -1,0 +1,181 @@
+from django.contrib import admin
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from projects import selectors
+from projects.models import (
+    ClarificationSession,
+    CostAlertDismissal,
+    GeneratedFile,
+    Project,
+    ProviderUsage,
+)
+
+MONEY_OUT = DecimalField(max_digits=14, decimal_places=6)
+
+
+def _subquery_total(model, field: str, aggregate):
+    # A correlated subquery per total: two joined aggregates would multiply each other's rows.
+    rows = (
+        model.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=aggregate(field))
+        .values("total")
+    )
+    return Subquery(rows[:1])
+
+
+class GeneratedFileInline(admin.TabularInline):
+    model = GeneratedFile
+    extra = 0
+    fields = ("path", "file_type", "size", "lines", "checksum", "generated_at")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+
+class ProviderUsageInline(admin.TabularInline):
+    model = ProviderUsage
+    fk_name = "project"
+    extra = 0
+    fields = (
+        "created_at",
+        "provider",
+        "model",
+        "request_type",
+        "tokens_in",
+        "tokens_out",
+        "cost",
+        "duration_ms",
+        "success",
+        "error",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "status",
+        "primary_model",
+        "owner",
+        "progress",
+        "file_count",
+        "usage_calls",
+        "cost_estimate",
+        "actual_cost",
+        "created_at",
+    )
+    list_filter = ("status", "primary_model", "strategy")
+    search_fields = ("name", "description", "primary_model")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner",)
+    readonly_fields = ("id", "created_at", "updated_at", "started_at", "completed_at")
+    date_hierarchy = "created_at"
+    inlines = (GeneratedFileInline, ProviderUsageInline)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                file_total=Coalesce(_subquery_total(GeneratedFile, "id", Count), Value(0)),
+                usage_total=Coalesce(_subquery_total(ProviderUsage, "id", Count), Value(0)),
+            )
+        )
+
+    @admin.display(description="files", ordering="file_total")
+    def file_count(self, project):
+        return project.file_total
+
+    @admin.display(description="provider calls", ordering="usage_total")
+    def usage_calls(self, project):
+        return project.usage_total
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["cost_totals"] = changelist.queryset.order_by().aggregate(
+                estimate=Coalesce(Sum("cost_estimate"), Value(0), output_field=MONEY_OUT),
+                actual=Coalesce(Sum("actual_cost"), Value(0), output_field=MONEY_OUT),
+                projects=Count("id"),
+            )
+        return response
+
+
+@admin.register(ClarificationSession)
+class ClarificationSessionAdmin(admin.ModelAdmin):
+    list_display = (
+        "short_idea",
+        "depth",
+        "position",
+        "total_questions",
+        "is_completed",
+        "project",
+        "owner",
+        "created_at",
+    )
+    list_filter = ("depth", "is_completed", "ai_provider")
+    search_fields = ("project_idea",)
+    list_select_related = ("project", "owner")
+    autocomplete_fields = ("project", "owner")
+    readonly_fields = ("id", "created_at", "updated_at", "completed_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="idea", ordering="project_idea")
+    def short_idea(self, session):
+        return session.project_idea[:80]
+
+
+@admin.register(GeneratedFile)
+class GeneratedFileAdmin(admin.ModelAdmin):
+    list_display = ("path", "project", "file_type", "size", "lines", "generated_at")
+    list_filter = ("file_type", "ai_provider")
+    search_fields = ("path", "project__name")
+    list_select_related = ("project",)
+    autocomplete_fields = ("project",)
+    readonly_fields = ("id", "checksum", "generated_at")
+
+
+@admin.register(ProviderUsage)
+class ProviderUsageAdmin(admin.ModelAdmin):
+    list_display = (
+        "created_at",
+        "provider",
+        "model",
+        "request_type",
+        "project",
+        "tokens_in",
+        "tokens_out",
+        "cost",
+        "duration_ms",
+        "success",
+    )
+    list_filter = ("provider", "success", "request_type", "model")
+    search_fields = ("model", "project__name", "error")
+    list_select_related = ("project",)
+    autocomplete_fields = ("project", "session")
+    readonly_fields = ("id",)
+    date_hierarchy = "created_at"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            response.context_data["provider_totals"] = selectors.usage_totals_by_provider(
+                changelist.queryset
+            )
+        return response
+
+
+@admin.register(CostAlertDismissal)
+class CostAlertDismissalAdmin(admin.ModelAdmin):
+    list_display = ("alert_id", "dismissed_at", "dismissed_by")
+    search_fields = ("alert_id",)
+    list_select_related = ("dismissed_by",)
+    autocomplete_fields = ("dismissed_by",)
+    date_hierarchy = "dismissed_at"

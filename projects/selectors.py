@@ -1,0 +1,141 @@
+"""Reads of the YAGO app: visible projects and sessions, file lists, cost alerts."""
+
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
+
+from projects.models import (
+    ClarificationSession,
+    CostAlertDismissal,
+    GeneratedFile,
+    Project,
+    ProviderUsage,
+)
+
+
+def auth_required() -> bool:
+    return bool(settings.YAGO_REQUIRE_AUTH)
+
+
+def _scoped(queryset: QuerySet, user) -> QuerySet:
+    # With authentication on, each user sees only their own rows.
+    if auth_required():
+        return queryset.filter(owner=user) if user and user.is_authenticated else queryset.none()
+    return queryset
+
+
+def project_visible(*, user) -> QuerySet[Project]:
+    return _scoped(Project.objects.all(), user)
+
+
+def project_list(*, user, status: str | None, limit: int) -> tuple[list[Project], int]:
+    """Newest first; the total counts the (status-filtered) projects before the limit."""
+    queryset = project_visible(user=user)
+    if status:
+        queryset = queryset.filter(status=status)
+    total = queryset.count()
+    return list(queryset.order_by("-created_at", "-id")[:limit]), total
+
+
+def project_get(*, user, project_id) -> Project | None:
+    try:
+        key = uuid.UUID(str(project_id))
+    except ValueError:
+        return None
+    return project_visible(user=user).filter(pk=key).first()
+
+
+def project_files(*, project: Project) -> list[GeneratedFile]:
+    return list(GeneratedFile.objects.filter(project=project).order_by("path"))
+
+
+def project_file(*, project: Project, path: str) -> GeneratedFile | None:
+    return GeneratedFile.objects.filter(project=project, path=path).first()
+
+
+def session_get(*, user, session_id) -> ClarificationSession | None:
+    try:
+        key = uuid.UUID(str(session_id))
+    except ValueError:
+        return None
+    return _scoped(ClarificationSession.objects.all(), user).filter(pk=key).first()
+
+
+def usage_totals_by_provider(queryset: QuerySet[ProviderUsage] | None = None) -> list[dict]:
+    queryset = ProviderUsage.objects.all() if queryset is None else queryset
+    return list(
+        queryset.order_by()
+        .values("provider")
+        .annotate(cost=Sum("cost"), tokens_in=Sum("tokens_in"), tokens_out=Sum("tokens_out"))
+        .order_by("provider")
+    )
+
+
+def _iso(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _weekly_alert_id(now, user) -> str:
+    year, week, _ = now.isocalendar()
+    suffix = f"_{user.pk}" if auth_required() and user and user.is_authenticated else ""
+    return f"weekly_{year}-W{week:02d}{suffix}"
+
+
+def cost_alerts(*, user, include_dismissed: bool = False) -> list[dict]:
+    """Budget alerts (actual > estimate × ratio) and the weekly spending warning, newest first.
+
+    Three queries: over-budget projects, the 7-day cost sum, the dismissals.
+    """
+    now = timezone.now()
+    ratio = Decimal(str(settings.YAGO_BUDGET_ALERT_RATIO))
+    visible = project_visible(user=user)
+    over = visible.filter(cost_estimate__gt=0, actual_cost__gt=F("cost_estimate") * ratio)
+    alerts = []
+    for project in over.order_by("-updated_at", "-id").only(
+        "id", "name", "actual_cost", "cost_estimate", "updated_at"
+    ):
+        excess = (project.actual_cost - project.cost_estimate) / project.cost_estimate * 100
+        alerts.append(
+            {
+                "id": f"budget_{project.pk}",
+                "type": "budget_exceeded",
+                "severity": "high",
+                "project_id": str(project.pk),
+                "project_name": project.name,
+                "message": f"Project budget exceeded by {excess:.1f}%",
+                "actual_cost": float(project.actual_cost),
+                "estimated_cost": float(project.cost_estimate),
+                "created_at": _iso(project.updated_at),
+            }
+        )
+    week = visible.filter(created_at__gte=now - timedelta(days=7)).aggregate(
+        total=Sum("actual_cost")
+    )["total"] or Decimal(0)
+    if week > Decimal(str(settings.YAGO_WEEKLY_COST_WARNING)):
+        alerts.append(
+            {
+                "id": _weekly_alert_id(now, user),
+                "type": "weekly_limit_warning",
+                "severity": "medium",
+                "message": f"Weekly spending is ${week:.2f}, approaching limit",
+                "total_cost": float(week),
+                "limit": float(settings.YAGO_WEEKLY_COST_LIMIT),
+                "created_at": _iso(now),
+            }
+        )
+    if include_dismissed:
+        return alerts
+    dismissed = set(
+        CostAlertDismissal.objects.filter(alert_id__in=[a["id"] for a in alerts]).values_list(
+            "alert_id", flat=True
+        )
+    )
+    return [alert for alert in alerts if alert["id"] not in dismissed]
+
+
+def alert_dismissed(*, alert_id: str) -> bool:
+    return CostAlertDismissal.objects.filter(alert_id=alert_id).exists()
