@@ -160,12 +160,15 @@ def photo_list(*, profile: Profile) -> QuerySet[Photo]:
 def match_list(*, user: Any) -> QuerySet[Match]:
     """The user's matches, newest first, with both sides' profiles and photos."""
     photos = Photo.objects.order_by("order", "created_at")
+    prompts = Prompt.objects.order_by("order", "id")
     return (
         Match.objects.filter(Q(user1=user) | Q(user2=user))
         .select_related("user1__dog_profile", "user2__dog_profile", "conversation")
         .prefetch_related(
             Prefetch("user1__dog_profile__photos", queryset=photos),
             Prefetch("user2__dog_profile__photos", queryset=photos),
+            Prefetch("user1__dog_profile__prompts", queryset=prompts),
+            Prefetch("user2__dog_profile__prompts", queryset=prompts),
         )
         .order_by("-created_at", "-pk")
     )

@@ -217,7 +217,7 @@ def test_health(api_client):
     assert response.json() == {"status": "healthy", "version": "1.0.0"}
 
 
-def test_delete_account_removes_everything_including_files(settings):
+def test_delete_account_removes_everything_including_files(django_capture_on_commit_callbacks):
     from django.core.files.storage import default_storage
 
     from matching.models import Photo, Profile
@@ -227,7 +227,8 @@ def test_delete_account_removes_everything_including_files(settings):
     other = PhotoFactory()
     name = photo.image.name
     assert default_storage.exists(name)
-    response = bearer(profile.user).delete("/pupmatch/auth/me")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = bearer(profile.user).delete("/pupmatch/auth/me")
     assert response.status_code == 204
     assert not User.objects.filter(pk=profile.user.pk).exists()
     assert list(Profile.objects.all()) == [other.profile]

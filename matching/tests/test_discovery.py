@@ -1,0 +1,172 @@
+"""Discovery: exclusions, ranges, units, score order, pagination; same answers on both engines."""
+
+import pytest
+
+from config.geo import KM_PER_MILE, haversine_km
+from matching.models import Preferences
+from matching.selectors import compatibility_score, discovery_candidates
+from matching.tests.conftest import bearer
+from matching.tests.factories import (
+    LikeFactory,
+    PassFactory,
+    PreferencesFactory,
+    ProfileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+# The viewer sits in Times Square; the others at known distances north along Manhattan.
+HOME = (40.7580, -73.9855)
+
+
+def dog(name, lat, lng, age=3, activity=None):
+    profile = ProfileFactory(name=name, latitude=lat, longitude=lng, age=age)
+    if activity:
+        PreferencesFactory(profile=profile, activity_level=activity)
+    return profile
+
+
+@pytest.fixture
+def viewer(db):
+    profile = dog("Viewer", *HOME)
+    PreferencesFactory(profile=profile, min_age=1, max_age=5, max_distance=10)
+    return profile
+
+
+def ids(response):
+    return [card["name"] for card in response.json()["results"]]
+
+
+def test_discovery_orders_by_score_and_reports_distance_in_miles(viewer):
+    near = dog("Near", 40.7680, -73.9820, age=3)  # ~1.1 km, perfect age
+    far = dog("Far", 40.8500, -73.9400, age=3)  # ~11 km
+    old = dog("Older", 40.7600, -73.9850, age=5, activity="high")
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 3
+    # Older is nearest but at the edge of the age range and more active: 0.59 < Far's 0.66.
+    assert ids(response) == ["Near", "Far", "Older"]
+    card = body["results"][0]
+    distance_km = haversine_km(*HOME, near.latitude, near.longitude)
+    assert card["distance"] == round(distance_km / KM_PER_MILE, 2)
+    assert card["distance_unit"] == "miles"
+    prefs = Preferences.objects.get(profile=viewer)
+    expected = compatibility_score(
+        distance_km=distance_km,
+        radius_km=10 * KM_PER_MILE,
+        age=3,
+        prefs=prefs,
+        activity="medium",
+    )
+    assert card["compatibility_score"] == round(expected, 4)
+    assert [card["id"] for card in body["results"]] == [str(near.pk), str(far.pk), str(old.pk)]
+
+
+def test_discovery_in_kilometers_uses_the_radius_in_km(viewer):
+    Preferences.objects.filter(profile=viewer).update(distance_unit="kilometers", max_distance=5)
+    dog("Inside", 40.7880, -73.9700)  # ~3.6 km
+    dog("Outside", 40.8100, -73.9600)  # ~6.2 km, inside 5 miles
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    assert ids(response) == ["Inside"]
+    card = response.json()["results"][0]
+    assert card["distance_unit"] == "kilometers"
+    assert card["distance"] == round(haversine_km(*HOME, 40.7880, -73.9700), 2)
+
+
+def test_discovery_exclusions(viewer):
+    liked = dog("Liked", 40.7590, -73.9850)
+    passed = dog("Passed", 40.7590, -73.9850)
+    passed_on_me = dog("PassedOnMe", 40.7590, -73.9850)
+    liked_me = dog("LikedMe", 40.7590, -73.9850)
+    dog("TooOld", 40.7590, -73.9850, age=6)
+    dog("TooYoung", 40.7590, -73.9850, age=0)
+    dog("NoLocation", None, None)
+    dog("Fine", 40.7590, -73.9850)
+    LikeFactory(user=viewer.user, target=liked.user)
+    PassFactory(user=viewer.user, target=passed.user)
+    PassFactory(user=passed_on_me.user, target=viewer.user)
+    LikeFactory(user=liked_me.user, target=viewer.user)
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    assert sorted(ids(response)) == ["Fine", "LikedMe"]
+
+
+def test_discovery_empty(viewer):
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_discovery_needs_a_location():
+    profile = dog("Nowhere", None, None)
+    response = bearer(profile.user).get("/pupmatch/discover")
+    assert response.status_code == 400
+    assert response.json()["detail"][0]["field"] == "location"
+
+
+def test_discovery_without_profile_is_404(db):
+    from matching.tests.factories import UserFactory
+
+    assert bearer(UserFactory()).get("/pupmatch/discover").status_code == 404
+
+
+def test_discovery_without_preferences_uses_defaults(db):
+    viewer = dog("Viewer", *HOME)
+    dog("TwentyMiles", 40.7580 + 20 * KM_PER_MILE / 111.195, -73.9855)
+    dog("ThirtyMiles", 40.7580 + 30 * KM_PER_MILE / 111.195, -73.9855)
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    assert ids(response) == ["TwentyMiles"]
+    assert response.json()["results"][0]["distance"] == 20.0
+
+
+def test_discovery_is_paginated(viewer):
+    for index in range(5):
+        dog(f"D{index}", 40.7580 + 0.001 * (index + 1), -73.9855)
+    response = bearer(viewer.user).get("/pupmatch/discover?limit=2&offset=2")
+    body = response.json()
+    assert body["count"] == 5
+    assert ids(response) == ["D2", "D3"]
+    assert body["next"] == "http://testserver/pupmatch/discover?limit=2&offset=4"
+
+
+@pytest.mark.parametrize("n", [2, 8])
+def test_discovery_query_budget(viewer, django_assert_num_queries, n):
+    from matching.tests.factories import PhotoFactory, PromptFactory
+
+    for index in range(n):
+        other = dog(f"D{index}", 40.7580 + 0.001 * (index + 1), -73.9855)
+        PhotoFactory(profile=other)
+        PromptFactory(profile=other)
+    # auth user, own profile, preferences, count, page, photos, prompts
+    with django_assert_num_queries(7):
+        response = bearer(viewer.user).get("/pupmatch/discover")
+    assert len(response.json()["results"]) == n
+    assert all(len(card["photos"]) == 1 for card in response.json()["results"])
+
+
+def test_selector_matches_python_formula_for_every_row(viewer):
+    """The SQL score equals the documented formula (both engines)."""
+    dogs = [
+        dog("A", 40.7700, -73.9800, age=1, activity="low"),
+        dog("B", 40.7400, -73.9900, age=5, activity="high"),
+        dog("C", 40.7900, -73.9500, age=2),
+    ]
+    prefs = Preferences.objects.get(profile=viewer)
+    rows = list(discovery_candidates(profile=viewer))
+    assert len(rows) == 3
+    for row in rows:
+        source = next(d for d in dogs if d.pk == row.pk)
+        activity = getattr(getattr(source, "preferences", None), "activity_level", "medium")
+        distance = haversine_km(*HOME, source.latitude, source.longitude)
+        assert row.distance_km == pytest.approx(distance, abs=1e-6)
+        assert row.compatibility_score == pytest.approx(
+            compatibility_score(
+                distance_km=distance,
+                radius_km=10 * KM_PER_MILE,
+                age=source.age,
+                prefs=prefs,
+                activity=activity,
+            ),
+            abs=1e-9,
+        )
+    scores = [row.compatibility_score for row in rows]
+    assert scores == sorted(scores, reverse=True)
