@@ -4,6 +4,7 @@
 so these views authenticate nobody (and need no CSRF token).
 """
 
+from django.http import JsonResponse
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -315,10 +316,12 @@ class EmotionViewSet(EdgeSoulViewSet):
     def summary(self, request: Request, user_id: str) -> Response:
         days = _valid(SummaryQuerySerializer, request.query_params)["days"]
         summary = selectors.emotion_summary(user_id=user_id, days=days)
-        if summary is not None:
-            summary["generated_at"] = serializers.DateTimeField().to_representation(
-                summary["generated_at"]
-            )
+        if summary is None:
+            # DRF renders None as an empty body; the contract answers JSON null.
+            return JsonResponse(None, safe=False)
+        summary["generated_at"] = serializers.DateTimeField().to_representation(
+            summary["generated_at"]
+        )
         return Response(summary)
 
 
