@@ -126,6 +126,8 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6.0's default, opted into now
+
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 MEDIA_URL = "media/"
@@ -226,7 +228,7 @@ YAGO_OPENAI_BASE_URL = env("OPENAI_BASE_URL", default=None)
 YAGO_OPENAI_MODEL = env("YAGO_OPENAI_MODEL", default="gpt-4o-mini")
 YAGO_ANTHROPIC_API_KEY = env("ANTHROPIC_API_KEY", default="")
 YAGO_ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default=None)
-YAGO_ANTHROPIC_MODEL = env("YAGO_ANTHROPIC_MODEL", default="claude-sonnet-4-5")
+YAGO_ANTHROPIC_MODEL = env("YAGO_ANTHROPIC_MODEL", default="claude-sonnet-5")
 YAGO_PROVIDER_TIMEOUT = env.float("YAGO_PROVIDER_TIMEOUT", default=120.0)
 YAGO_PROVIDER_MAX_RETRIES = env.int("YAGO_PROVIDER_MAX_RETRIES", default=2)
 # Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
@@ -238,7 +240,10 @@ YAGO_MODEL_PRICES = {
     "gpt-4o-mini": (0.15, 0.60),
     "gpt-4.1": (2.00, 8.00),
     "gpt-4-turbo": (10.00, 30.00),
-    "claude-sonnet-4-5": (3.00, 15.00),
+    "claude-sonnet-5": (3.00, 15.00),
+    "claude-opus-5": (15.00, 75.00),
+    "claude-haiku-5": (1.00, 5.00),
+    "claude-sonnet-4": (3.00, 15.00),
     "claude-3-5-sonnet": (3.00, 15.00),
     "claude-3-opus": (15.00, 75.00),
     "claude-3-haiku": (0.25, 1.25),

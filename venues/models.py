@@ -105,7 +105,9 @@ class Friendship(models.Model):
                 fields=("member", "friend"), name="venues_friendship_unique_pair"
             ),
             models.CheckConstraint(
-                condition=Q(member__lt=F("friend")), name="venues_friendship_ordered_pair"
+                condition=Q(member__lt=F("friend")),
+                name="venues_friendship_ordered_pair",
+                violation_error_message="Store each friendship once, with the smaller member id first.",
             ),
         ]
 

@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ('member', 'friend'),
-                'constraints': [models.UniqueConstraint(fields=('member', 'friend'), name='venues_friendship_unique_pair'), models.CheckConstraint(condition=models.Q(('member__lt', models.F('friend'))), name='venues_friendship_ordered_pair')],
+                'constraints': [models.UniqueConstraint(fields=('member', 'friend'), name='venues_friendship_unique_pair'), models.CheckConstraint(condition=models.Q(('member__lt', models.F('friend'))), name='venues_friendship_ordered_pair', violation_error_message='Store each friendship once, with the smaller member id first.')],
             },
         ),
         migrations.AddConstraint(
