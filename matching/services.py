@@ -19,6 +19,7 @@ from PIL import Image, UnidentifiedImageError
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from config.api import Conflict
+from config.audit import audit_actor
 from config.geo import validate_point
 from matching.models import (
     Conversation,
@@ -128,7 +129,10 @@ def user_delete(*, user: Any) -> None:
     names = list(
         Photo.objects.filter(profile__user=user).exclude(image="").values_list("image", flat=True)
     )
-    user.delete()
+    # The audit entries of this deletion cannot name the user being deleted as their actor
+    # (the foreign key would dangle): a named actor records who it was instead.
+    with audit_actor("account-deletion", user_id=str(user.pk), email=user.email):
+        user.delete()
     transaction.on_commit(lambda: _delete_files(names))
 
 
