@@ -1,0 +1,96 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from matching.models import PlaygroundFavourite
+from matching.tests.factories import (
+    FavouriteFactory,
+    LikeFactory,
+    MessageFactory,
+    PassFactory,
+    PhotoFactory,
+    PlaygroundFactory,
+    PreferencesFactory,
+    ProfileFactory,
+    PromptFactory,
+    make_match,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [
+    "profile",
+    "photo",
+    "prompt",
+    "preferences",
+    "like",
+    "pass",
+    "match",
+    "conversation",
+    "message",
+    "playground",
+    "playgroundfavourite",
+]
+
+
+def build_world(n: int = 1):
+    objects = {}
+    for _ in range(n):
+        a, b = ProfileFactory(name="Rex"), ProfileFactory(name="Luna")
+        PreferencesFactory(profile=a)
+        objects["profile"] = a
+        objects["photo"] = PhotoFactory(profile=a)
+        objects["prompt"] = PromptFactory(profile=a)
+        objects["preferences"] = a.preferences
+        match = make_match(a, b)
+        objects["like"] = match.user1.pupmatch_likes.first()
+        objects["pass"] = PassFactory(user=a.user)
+        objects["match"] = match
+        objects["conversation"] = match.conversation
+        playground = PlaygroundFactory(name="Central Park Dog Run")
+        objects["playground"] = playground
+        objects["message"] = MessageFactory(
+            conversation=match.conversation,
+            sender=a.user,
+            recipient=b.user,
+            content="Meet at the run?",
+            playground=playground,
+        )
+        objects["playgroundfavourite"] = FavouriteFactory(user=a.user, playground=playground)
+        LikeFactory(user=a.user)
+    return objects
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_search_add_and_change(admin_client, model):
+    objects = build_world()
+    changelist = reverse(f"admin:matching_{model}_changelist")
+    assert admin_client.get(changelist).status_code == 200
+    response = admin_client.get(changelist, {"q": "rex"})
+    assert response.status_code == 200
+    assert admin_client.get(reverse(f"admin:matching_{model}_add")).status_code == 200
+    change = reverse(f"admin:matching_{model}_change", args=[objects[model].pk])
+    assert admin_client.get(change).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
+    build_world(1)
+    url = reverse(f"admin:matching_{model}_changelist")
+    admin_client.get(url)  # warm up the session and content types
+    with CaptureQueriesContext(connection) as small:
+        admin_client.get(url)
+    build_world(4)
+    with CaptureQueriesContext(connection) as large:
+        admin_client.get(url)
+    assert len(large) == len(small)
+
+
+def test_search_finds_by_owner_email(admin_client):
+    favourite = FavouriteFactory()
+    response = admin_client.get(
+        reverse("admin:matching_playgroundfavourite_changelist"), {"q": favourite.user.email}
+    )
+    assert list(response.context["cl"].result_list) == [favourite]
+    assert PlaygroundFavourite.objects.count() == 1
