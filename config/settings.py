@@ -214,6 +214,11 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "pupmatch_upload": "30/minute",
     **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
 }
+# Accounts imported from the original PupMatch database keep their plain bcrypt hashes
+# (`bcrypt$...`); Django verifies them with this hasher and upgrades them on the next login.
+PASSWORD_HASHERS = [*PASSWORD_HASHERS, "django.contrib.auth.hashers.BCryptPasswordHasher"]
+# Folder holding the original server's uploads/photos/ files, for `import_legacy pupmatch`.
+PUPMATCH_LEGACY_UPLOADS_DIR = env("PUPMATCH_LEGACY_UPLOADS_DIR", default=None)
 
 # YAGO (projects)
 # Off by default (the v8.1 front end sends no token); on: JWT required, users see their own projects.
