@@ -353,7 +353,10 @@ def export_readme(project) -> str:
 
 def export_brief(project) -> str:
     lines = [f"# Brief: {project.name}", ""]
-    for key, value in project.brief.items():
+    # project_idea first, then alphabetical: JSONB does not keep the keys' order.
+    keys = sorted(project.brief, key=lambda key: (key != "project_idea", key))
+    for key in keys:
+        value = project.brief[key]
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         lines.append(f"- **{key}**: {shown}")
     return "\n".join(lines) + "\n"

@@ -332,7 +332,6 @@ def project_record_failure(*, project_id, error: str, calls: list[Call]) -> Proj
     return project
 
 
-@transaction.atomic
 def project_files_materialize(*, project: Project, files: list[GeneratedFile]) -> None:
     """Write the folder from the stored rows when it is missing (fixtures, imports)."""
     if files and not storage.project_dir(project.pk).exists():

@@ -131,6 +131,8 @@ def parse_json_document(text: str) -> dict:
 class LLMProvider(Provider):
     """Shared logic of the chat-model providers: prompts, timing, usage, parsing."""
 
+    label: str  # for messages: "OpenAI"
+
     def __init__(self, *, model: str, temperature: float = 0.7, max_tokens: int = 4000):
         self.model = model
         self.temperature = temperature
@@ -165,7 +167,7 @@ class LLMProvider(Provider):
 
     def _invalid(self, call: Call, what: str) -> ProviderError:
         call.success = False
-        call.error = f"{self.name} returned an invalid {what}"
+        call.error = f"{self.label} returned an invalid {what}"
         return ProviderError(call.error, calls=[call])
 
     def generate_project(self, *, name: str, brief: dict, config: dict) -> Generation:

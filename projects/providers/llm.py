@@ -24,6 +24,7 @@ def _sdk_message(provider: str, error: Exception, sdk, base: type[Exception]) ->
 
 class OpenAIProvider(LLMProvider):
     name = "openai"
+    label = "OpenAI"
 
     def _client(self):
         import openai
@@ -60,6 +61,7 @@ class OpenAIProvider(LLMProvider):
 
 class AnthropicProvider(LLMProvider):
     name = "anthropic"
+    label = "Anthropic"
 
     def _client(self):
         import anthropic
@@ -79,7 +81,7 @@ class AnthropicProvider(LLMProvider):
                 model=self.model,
                 system=system,
                 messages=[{"role": "user", "content": prompt}],
-                temperature=self.temperature,
+                # anthropic 2.x has no `temperature` on messages.create any more.
                 max_tokens=self.max_tokens,
             )
         text = "".join(

@@ -1,0 +1,764 @@
+import io
+import uuid
+import zipfile
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from projects import storage
+from projects.models import ClarificationSession, GeneratedFile, Project, ProviderUsage
+from projects.tests.factories import (
+    GeneratedFileFactory,
+    ProjectFactory,
+    ProviderUsageFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/yago/api/v1/projects"
+
+
+def iso(value):
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def project_json(project: Project) -> dict:
+    project.refresh_from_db()
+    return {
+        "id": str(project.pk),
+        "name": project.name,
+        "description": project.description,
+        "status": project.status,
+        "progress": project.progress,
+        "brief": project.brief,
+        "config": project.config,
+        "primary_model": project.primary_model,
+        "agent_role": project.agent_role,
+        "strategy": project.strategy,
+        "temperature": project.temperature,
+        "max_tokens": project.max_tokens,
+        "created_at": iso(project.created_at),
+        "updated_at": iso(project.updated_at),
+        "started_at": iso(project.started_at),
+        "completed_at": iso(project.completed_at),
+        "project_path": project.project_path,
+        "cost_estimate": float(project.cost_estimate),
+        "actual_cost": float(project.actual_cost),
+        "files_generated": project.files_generated,
+        "lines_of_code": project.lines_of_code,
+        "errors": project.errors,
+        "logs": project.logs,
+    }
+
+
+# --- create / read ------------------------------------------------------------------------
+
+
+def test_create_project_returns_201_with_the_project(api_client):
+    body = {
+        "brief": {"project_idea": "Track team tasks", "features": ["add", "list"]},
+        "config": {
+            "primary_model": "gpt-4o",
+            "agent_role": "developer",
+            "strategy": "fast",
+            "temperature": 0.2,
+            "max_tokens": 2000,
+        },
+    }
+
+    response = api_client.post(BASE, body, format="json")
+
+    assert response.status_code == 201
+    project = Project.objects.get()
+    assert response.json() == {
+        "project_id": str(project.pk),
+        "status": "created",
+        "message": "Project created successfully",
+        "project": project_json(project),
+    }
+    assert project.name == project.description == "Track team tasks"
+    assert project.status == "creating"
+    assert (project.primary_model, project.agent_role, project.strategy) == (
+        "gpt-4o",
+        "developer",
+        "fast",
+    )
+    assert (project.temperature, project.max_tokens) == (0.2, 2000)
+    # 67 characters of brief JSON → 17 tokens + 600 prompt overhead in, 2000 out, at gpt-4o's
+    # $2.50 / $10 per million: (617 × 2.5 + 2000 × 10) / 1e6 = 0.0215425.
+    assert project.cost_estimate == Decimal("0.021543")
+    assert project.owner is None
+
+
+def test_create_without_idea_or_config_uses_defaults(api_client):
+    response = api_client.post(BASE, {"brief": {}}, format="json")
+
+    assert response.status_code == 201
+    project = response.json()["project"]
+    assert (project["name"], project["description"]) == ("Untitled Project", "Untitled Project")
+    assert (project["primary_model"], project["agent_role"], project["strategy"]) == (
+        "unknown",
+        "unknown",
+        "balanced",
+    )
+    assert (project["temperature"], project["max_tokens"], project["config"]) == (0.7, 4000, {})
+    assert project["brief"] == {}
+    assert (project["errors"], project["logs"]) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({}, "brief", "required"),
+        ({"brief": "an idea"}, "brief", "not_a_dict"),
+        ({"brief": {"project_idea": 5}}, "brief", "invalid"),
+        ({"brief": {}, "config": {"temperature": 3}}, "temperature", "max_value"),
+        ({"brief": {}, "config": {"max_tokens": "lots"}}, "max_tokens", "invalid"),
+    ],
+)
+def test_create_rejects_bad_input_naming_the_field(api_client, body, field, code):
+    response = api_client.post(BASE, body, format="json")
+
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert (problem["field"].split(".")[-1], problem["code"]) == (field, code)
+    assert Project.objects.count() == 0
+
+
+def test_get_project(api_client):
+    project = ProjectFactory(brief={"project_idea": "X", "n": [1, 2]}, config={"a": {"b": 1}})
+
+    response = api_client.get(f"{BASE}/{project.pk}")
+
+    assert response.status_code == 200
+    assert response.json() == project_json(project)
+    assert response.json()["brief"] == {"project_idea": "X", "n": [1, 2]}
+
+
+@pytest.mark.parametrize("key", [str(uuid.uuid4()), "not-a-uuid"])
+def test_unknown_project_is_404(api_client, key):
+    for method in ("get", "put", "delete"):
+        response = getattr(api_client, method)(f"{BASE}/{key}", {}, format="json")
+        assert (response.status_code, response.json()) == (404, {"detail": "Project not found"})
+    for action in ("start", "pause", "resume", "execute"):
+        response = api_client.post(f"{BASE}/{key}/{action}")
+        assert (response.status_code, response.json()) == (404, {"detail": "Project not found"})
+    for tail in ("files", "files/README.md", "download", "export"):
+        response = api_client.get(f"{BASE}/{key}/{tail}")
+        assert (response.status_code, response.json()) == (404, {"detail": "Project not found"})
+
+
+# --- list ---------------------------------------------------------------------------------
+
+
+def _projects(count: int, **kwargs):
+    now = timezone.now()
+    return [
+        ProjectFactory(created_at=now - timedelta(minutes=index), **kwargs)
+        for index in range(count)
+    ]
+
+
+def test_list_newest_first_with_total_and_filtered(api_client):
+    old, new = ProjectFactory(created_at=timezone.now() - timedelta(days=1)), ProjectFactory()
+
+    response = api_client.get(BASE)
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "projects": [project_json(new), project_json(old)],
+        "total": 2,
+        "filtered": 2,
+    }
+
+
+def test_list_filters_by_status_and_limits(api_client):
+    running = _projects(3, status="in_progress")
+    _projects(2, status="completed")
+
+    response = api_client.get(BASE, {"status": "in_progress", "limit": 2})
+
+    assert response.json() == {
+        "projects": [project_json(running[0]), project_json(running[1])],
+        "total": 3,
+        "filtered": 2,
+    }
+
+
+def test_list_with_empty_status_means_all(api_client):
+    _projects(3)
+
+    response = api_client.get(BASE, {"status": "", "limit": 100})
+
+    assert (response.json()["total"], response.json()["filtered"]) == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"status": "running"}, "status"), ({"limit": 0}, "limit"), ({"limit": "x"}, "limit")],
+)
+def test_list_rejects_bad_parameters(api_client, params, field):
+    response = api_client.get(BASE, params)
+
+    assert response.status_code == 422
+    assert [problem["field"] for problem in response.json()["detail"]] == [field]
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_list_query_budget(api_client, django_assert_num_queries, count):
+    _projects(count)
+
+    with django_assert_num_queries(2):  # count + page
+        response = api_client.get(BASE, {"limit": 100})
+
+    assert response.json()["total"] == count
+
+
+@pytest.mark.parametrize("files", [1, 15])
+def test_detail_query_budget(api_client, django_assert_num_queries, files):
+    project = ProjectFactory()
+    GeneratedFileFactory.create_batch(files, project=project)
+
+    with django_assert_num_queries(1):
+        api_client.get(f"{BASE}/{project.pk}")
+
+
+# --- update / delete ----------------------------------------------------------------------
+
+
+def test_put_updates_fields_and_appends_error_and_log(api_client):
+    project = ProjectFactory()
+
+    response = api_client.put(
+        f"{BASE}/{project.pk}",
+        {
+            "status": "in_progress",
+            "progress": 40,
+            "actual_cost": 1.25,
+            "files_generated": 3,
+            "lines_of_code": 120,
+            "error": "lint failed",
+            "log": "step 1 done",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "project_id": str(project.pk),
+        "status": "updated",
+        "project": project_json(project),
+    }
+    project.refresh_from_db()
+    assert (project.status, project.progress, project.actual_cost) == (
+        "in_progress",
+        40,
+        Decimal("1.25"),
+    )
+    assert (project.files_generated, project.lines_of_code) == (3, 120)
+    assert [set(entry) for entry in project.errors] == [{"timestamp", "error"}]
+    assert project.errors[0]["error"] == "lint failed"
+    assert [entry["log"] for entry in project.logs] == ["step 1 done"]
+    assert project.started_at is not None
+
+
+def test_put_sets_started_and_completed_once(api_client):
+    project = ProjectFactory()
+    api_client.put(f"{BASE}/{project.pk}", {"status": "in_progress"}, format="json")
+    project.refresh_from_db()
+    started = project.started_at
+
+    api_client.put(f"{BASE}/{project.pk}", {"status": "paused"}, format="json")
+    api_client.put(f"{BASE}/{project.pk}", {"status": "in_progress"}, format="json")
+    api_client.put(f"{BASE}/{project.pk}", {"status": "completed"}, format="json")
+    project.refresh_from_db()
+    completed = project.completed_at
+    api_client.put(f"{BASE}/{project.pk}", {"status": "completed"}, format="json")
+
+    project.refresh_from_db()
+    assert project.started_at == started
+    assert project.completed_at == completed is not None
+
+
+def test_put_can_set_the_cost_estimate(api_client):
+    project = ProjectFactory()
+
+    api_client.put(f"{BASE}/{project.pk}", {"cost_estimate": 2.5}, format="json")
+
+    project.refresh_from_db()
+    assert project.cost_estimate == Decimal("2.5")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"progress": 101}, "progress"),
+        ({"progress": -1}, "progress"),
+        ({"status": "done"}, "status"),
+        ({"actual_cost": -0.5}, "actual_cost"),
+        ({"lines_of_code": -3}, "lines_of_code"),
+    ],
+)
+def test_put_rejects_invalid_values(api_client, body, field):
+    project = ProjectFactory()
+
+    response = api_client.put(f"{BASE}/{project.pk}", body, format="json")
+
+    assert response.status_code == 422
+    assert [problem["field"] for problem in response.json()["detail"]] == [field]
+
+
+def test_delete_removes_project_rows_and_folder(api_client, django_capture_on_commit_callbacks):
+    project = ProjectFactory(name="Old idea")
+    api_client.post(f"{BASE}/{project.pk}/execute")
+    ClarificationSession.objects.create(project=project, project_idea="x", questions=[])
+    assert storage.project_dir(project.pk).exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.delete(f"{BASE}/{project.pk}")
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "project_id": str(project.pk),
+        "status": "deleted",
+        "message": "Project 'Old idea' deleted successfully",
+    }
+    assert not Project.objects.exists()
+    assert not GeneratedFile.objects.exists()
+    assert not ClarificationSession.objects.exists()
+    assert not storage.project_dir(project.pk).exists()
+    # Spending history survives the project.
+    assert ProviderUsage.objects.filter(project=None).count() == 1
+
+
+# --- start / pause / resume ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "before", "after", "word", "message"),
+    [
+        ("start", "creating", "in_progress", "started", "Project execution started"),
+        ("start", "failed", "in_progress", "started", "Project execution started"),
+        ("pause", "in_progress", "paused", "paused", "Project execution paused"),
+        ("pause", "executing", "paused", "paused", "Project execution paused"),
+        ("resume", "paused", "in_progress", "resumed", "Project execution resumed"),
+    ],
+)
+def test_transitions(api_client, action, before, after, word, message):
+    project = ProjectFactory(status=before)
+
+    response = api_client.post(f"{BASE}/{project.pk}/{action}")
+
+    assert response.status_code == 200
+    assert response.json() == {"project_id": str(project.pk), "status": word, "message": message}
+    project.refresh_from_db()
+    assert project.status == after
+    assert project.logs[-1]["log"] == message
+
+
+@pytest.mark.parametrize(
+    ("action", "status", "message"),
+    [
+        (
+            "resume",
+            "creating",
+            "Cannot resume a project that is creating: only a paused project can be resumed",
+        ),
+        (
+            "resume",
+            "in_progress",
+            "Cannot resume a project that is in progress: only a paused project can be resumed",
+        ),
+        (
+            "pause",
+            "paused",
+            "Cannot pause a project that is paused: only a running project can be paused",
+        ),
+        (
+            "pause",
+            "completed",
+            "Cannot pause a project that is completed: only a running project can be paused",
+        ),
+        ("start", "in_progress", "Cannot start a project that is in progress"),
+        ("start", "completed", "Cannot start a project that is completed"),
+        ("start", "paused", "Cannot start a project that is paused"),
+    ],
+)
+def test_impossible_transitions_are_409(api_client, action, status, message):
+    project = ProjectFactory(status=status)
+
+    response = api_client.post(f"{BASE}/{project.pk}/{action}")
+
+    assert (response.status_code, response.json()) == (409, {"detail": message})
+    project.refresh_from_db()
+    assert project.status == status
+
+
+def test_start_sets_started_at_once(api_client):
+    project = ProjectFactory()
+    api_client.post(f"{BASE}/{project.pk}/start")
+    project.refresh_from_db()
+    first = project.started_at
+
+    api_client.post(f"{BASE}/{project.pk}/pause")
+    api_client.post(f"{BASE}/{project.pk}/resume")
+
+    project.refresh_from_db()
+    assert project.started_at == first is not None
+
+
+# --- execute ------------------------------------------------------------------------------
+
+
+def test_execute_offline_generates_and_records(api_client):
+    project = ProjectFactory(
+        name="Recipe box", brief={"project_idea": "Recipe box", "features": ["save recipes"]}
+    )
+
+    response = api_client.post(f"{BASE}/{project.pk}/execute")
+
+    assert response.status_code == 200
+    project.refresh_from_db()
+    rows = list(GeneratedFile.objects.filter(project=project).order_by("path"))
+    package = "recipe_box"
+    paths = [
+        f"{package}/__init__.py",
+        f"{package}/__main__.py",
+        f"{package}/models.py",
+        f"{package}/store.py",
+        f"{package}/features.py",
+        f"{package}/cli.py",
+        "tests/test_store.py",
+        "tests/test_cli.py",
+        "README.md",
+        "requirements.txt",
+        "pytest.ini",
+    ]
+    kinds = ["python"] * 6 + ["test"] * 2 + ["markdown", "config", "config"]
+    assert response.json() == {
+        "project_id": str(project.pk),
+        "status": "success",
+        "message": f"Generated 11 files ({project.lines_of_code} lines of code)",
+        "result": {
+            "status": "completed",
+            "project_path": f"generated_projects/{project.pk}",
+            "files_generated": 11,
+            "code_files": 6,
+            "test_files": 2,
+            "lines_of_code": sum(row.lines for row in rows),
+            "architecture": f"Python package '{package}': Recipe model, JSON-file RecipeStore "
+            "service layer, argparse command-line interface, pytest test suite",
+            "files": [
+                {"path": path, "type": kind} for path, kind in zip(paths, kinds, strict=True)
+            ],
+        },
+    }
+    assert (project.status, project.progress, project.files_generated) == ("completed", 100, 11)
+    assert project.project_path == f"generated_projects/{project.pk}"
+    assert project.completed_at is not None
+    [usage] = ProviderUsage.objects.filter(project=project)
+    assert (usage.provider, usage.model, usage.success, usage.cost) == (
+        "offline",
+        "offline-template-v1",
+        True,
+        Decimal("0"),
+    )
+    assert project.actual_cost == Decimal("0")
+
+
+@pytest.mark.parametrize("status", ["executing", "paused"])
+def test_execute_refused_while_executing_or_paused(api_client, status):
+    project = ProjectFactory(status=status)
+
+    response = api_client.post(f"{BASE}/{project.pk}/execute")
+
+    assert response.status_code == 409
+    label = {"executing": "executing", "paused": "paused"}[status]
+    assert response.json() == {"detail": f"Cannot execute a project that is {label}"}
+
+
+def test_execute_with_an_unknown_provider_fails_cleanly(api_client, settings):
+    settings.YAGO_PROVIDER = "mystery"
+    project = ProjectFactory()
+
+    response = api_client.post(f"{BASE}/{project.pk}/execute")
+
+    message = "Unknown provider 'mystery' in YAGO_PROVIDER"
+    assert (response.status_code, response.json()) == (502, {"error": message, "detail": message})
+    project.refresh_from_db()
+    assert project.status == "failed"
+    assert [entry["error"] for entry in project.errors] == [message]
+
+
+# --- files, download, export --------------------------------------------------------------
+
+
+def test_files_before_execution(api_client):
+    project = ProjectFactory()
+
+    response = api_client.get(f"{BASE}/{project.pk}/files")
+
+    assert response.json() == {"files": [], "message": "Project not executed yet"}
+
+
+def test_files_list_and_read(api_client):
+    project = ProjectFactory(name="Notes")
+    api_client.post(f"{BASE}/{project.pk}/execute")
+    rows = list(GeneratedFile.objects.filter(project=project).order_by("path"))
+
+    listing = api_client.get(f"{BASE}/{project.pk}/files")
+    readme = api_client.get(f"{BASE}/{project.pk}/files/README.md")
+    nested = api_client.get(f"{BASE}/{project.pk}/files/notes/store.py")
+
+    assert listing.json() == {
+        "project_id": str(project.pk),
+        "project_path": f"generated_projects/{project.pk}",
+        "files": [
+            {"path": row.path, "size": row.size, "modified": iso(row.generated_at)} for row in rows
+        ],
+        "total_files": 11,
+    }
+    on_disk = (storage.project_dir(project.pk) / "README.md").read_text(encoding="utf-8")
+    assert readme.json() == {
+        "content": on_disk,
+        "size": len(on_disk.encode()),
+        "lines": len(on_disk.splitlines()),
+    }
+    assert nested.status_code == 200
+    assert "class NoteStore" in nested.json()["content"]
+
+
+def test_missing_file_is_404(api_client):
+    project = ProjectFactory()
+    api_client.post(f"{BASE}/{project.pk}/execute")
+
+    response = api_client.get(f"{BASE}/{project.pk}/files/nothing.py")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "File not found"})
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../etc/passwd",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e/%2e%2e/etc/passwd",
+        "/etc/passwd",
+        "pkg/../../secret.txt",
+        "..\\..\\windows",
+        "./README.md",
+    ],
+)
+def test_path_traversal_is_refused(api_client, path, settings, tmp_path):
+    project = ProjectFactory()
+    api_client.post(f"{BASE}/{project.pk}/execute")
+    secret = storage.generated_root() / "secret.txt"
+    secret.write_text("top secret")
+
+    response = api_client.get(f"{BASE}/{project.pk}/files/{path}")
+
+    assert response.status_code in (400, 404)
+    assert "top secret" not in response.content.decode()
+    if response.status_code == 400:
+        assert response.json() == {"detail": "Invalid file path"}
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_files_query_budget(api_client, django_assert_num_queries, count):
+    project = ProjectFactory(project_path="generated_projects/x")
+    GeneratedFileFactory.create_batch(count, project=project)
+
+    with django_assert_num_queries(2):  # project + file rows
+        response = api_client.get(f"{BASE}/{project.pk}/files")
+
+    assert response.json()["total_files"] == count
+
+
+def test_download_is_a_zip_of_the_files(api_client):
+    project = ProjectFactory()
+    api_client.post(f"{BASE}/{project.pk}/execute")
+
+    response = api_client.get(f"{BASE}/{project.pk}/download")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{project.pk}.zip"'
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    rows = GeneratedFile.objects.filter(project=project)
+    assert sorted(archive.namelist()) == sorted(f"{project.pk}/{row.path}" for row in rows)
+    for row in rows:
+        assert archive.read(f"{project.pk}/{row.path}").decode() == row.content
+
+
+def test_download_before_execution_is_404(api_client):
+    project = ProjectFactory()
+
+    response = api_client.get(f"{BASE}/{project.pk}/download")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Project not executed yet"})
+
+
+def test_export(api_client):
+    project = ProjectFactory(name="Exp", brief={"project_idea": "Exp", "users": ["me"]})
+
+    response = api_client.get(f"{BASE}/{project.pk}/export")
+
+    body = response.json()
+    assert set(body) == {"project", "exported_at", "export_version", "files"}
+    assert body["project"] == project_json(project)
+    assert body["export_version"] == "1.0"
+    assert [file["name"] for file in body["files"]] == ["README.md", "project.json", "brief.md"]
+    import json
+
+    assert json.loads(body["files"][1]["content"]) == project_json(project)
+    assert (
+        body["files"][2]["content"]
+        == '# Brief: Exp\n\n- **project_idea**: Exp\n- **users**: ["me"]\n'
+    )
+    assert body["files"][0]["content"].startswith("# Exp\n")
+
+
+def test_export_query_budget(api_client, django_assert_num_queries):
+    project = ProjectFactory()
+
+    with django_assert_num_queries(1):
+        api_client.get(f"{BASE}/{project.pk}/export")
+
+
+# --- cost alerts --------------------------------------------------------------------------
+
+ALERTS = "/yago/api/v1/costs/alerts"
+
+
+def test_budget_alert_fires_and_stays_dismissed(api_client):
+    project = ProjectFactory(name="Pricey", cost_estimate=Decimal("1.00"))
+    ProviderUsageFactory(project=project, cost=Decimal("1.5"))
+    api_client.put(f"{BASE}/{project.pk}", {"actual_cost": 1.5}, format="json")
+    ProjectFactory(cost_estimate=Decimal("1.00"), actual_cost=Decimal("1.19"))  # within 20 %
+    project.refresh_from_db()
+
+    response = api_client.get(ALERTS)
+
+    body = response.json()
+    alert = {
+        "id": f"budget_{project.pk}",
+        "type": "budget_exceeded",
+        "severity": "high",
+        "project_id": str(project.pk),
+        "project_name": "Pricey",
+        "message": "Project budget exceeded by 50.0%",
+        "actual_cost": 1.5,
+        "estimated_cost": 1.0,
+        "created_at": iso(project.updated_at),
+    }
+    assert body == {
+        "alerts": [alert],
+        "total_alerts": 1,
+        "unread_count": 1,
+        "timestamp": body["timestamp"],
+    }
+
+    dismissed = api_client.post(f"{ALERTS}/budget_{project.pk}/dismiss")
+
+    assert dismissed.status_code == 200
+    stamp = dismissed.json()["dismissed_at"]
+    assert dismissed.json() == {
+        "alert_id": f"budget_{project.pk}",
+        "status": "dismissed",
+        "dismissed_at": stamp,
+    }
+    after = api_client.get(ALERTS).json()
+    assert (after["alerts"], after["total_alerts"], after["unread_count"]) == ([], 0, 0)
+    # Dismissing again keeps the first dismissal.
+    again = api_client.post(f"{ALERTS}/budget_{project.pk}/dismiss")
+    assert again.json()["dismissed_at"] == stamp
+
+
+def test_no_budget_alert_without_an_estimate(api_client):
+    ProjectFactory(cost_estimate=0, actual_cost=Decimal("9"))
+
+    assert api_client.get(ALERTS).json()["alerts"] == []
+
+
+def test_weekly_warning(api_client, settings):
+    settings.YAGO_WEEKLY_COST_WARNING = 5
+    settings.YAGO_WEEKLY_COST_LIMIT = 10
+    ProjectFactory(actual_cost=Decimal("3.5"))
+    ProjectFactory(actual_cost=Decimal("2.25"))
+    ProjectFactory(actual_cost=Decimal("40"), created_at=timezone.now() - timedelta(days=8))
+
+    body = api_client.get(ALERTS).json()
+
+    [alert] = body["alerts"]
+    year, week, _ = timezone.now().isocalendar()
+    assert alert == {
+        "id": f"weekly_{year}-W{week:02d}",
+        "type": "weekly_limit_warning",
+        "severity": "medium",
+        "message": "Weekly spending is $5.75, approaching limit",
+        "total_cost": 5.75,
+        "limit": 10.0,
+        "created_at": alert["created_at"],
+    }
+    assert (body["total_alerts"], body["unread_count"]) == (1, 0)
+
+
+def test_dismissing_an_unknown_alert_is_404(api_client):
+    response = api_client.post(f"{ALERTS}/budget_nothing/dismiss")
+
+    assert (response.status_code, response.json()) == (404, {"detail": "Alert not found"})
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_alerts_query_budget(api_client, django_assert_num_queries, count):
+    for _ in range(count):
+        ProjectFactory(cost_estimate=Decimal("1"), actual_cost=Decimal("1.5"))
+
+    with django_assert_num_queries(3):  # over-budget projects, weekly sum, dismissals
+        body = api_client.get(ALERTS).json()
+
+    assert body["total_alerts"] == count
+
+
+# --- authentication -----------------------------------------------------------------------
+
+
+def _token(user) -> str:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    return str(AccessToken.for_user(user))
+
+
+def test_owner_recorded_when_authenticated(api_client):
+    user = UserFactory()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_token(user)}")
+
+    response = api_client.post(BASE, {"brief": {"project_idea": "Mine"}}, format="json")
+
+    assert Project.objects.get(pk=response.json()["project_id"]).owner == user
+
+
+def test_auth_setting_requires_a_token_and_scopes_projects(api_client, settings):
+    settings.YAGO_REQUIRE_AUTH = True
+    alice, bob = UserFactory(), UserFactory()
+    mine = ProjectFactory(owner=alice)
+    theirs = ProjectFactory(owner=bob)
+
+    anonymous = api_client.get(BASE)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_token(alice)}")
+    listing = api_client.get(BASE)
+    other = api_client.get(f"{BASE}/{theirs.pk}")
+
+    assert anonymous.status_code == 401
+    assert [p["id"] for p in listing.json()["projects"]] == [str(mine.pk)]
+    assert listing.json()["total"] == 1
+    assert (other.status_code, other.json()) == (404, {"detail": "Project not found"})
+
+
+def test_by_default_no_token_is_needed(api_client):
+    ProjectFactory(owner=UserFactory())
+
+    assert api_client.get(BASE).json()["total"] == 1

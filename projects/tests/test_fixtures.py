@@ -1,0 +1,42 @@
+import pytest
+from django.core.management import call_command
+
+from projects import storage
+from projects.models import ClarificationSession, GeneratedFile, Project, ProviderUsage
+from projects.services import checksum_of
+
+pytestmark = pytest.mark.django_db
+
+OVER_BUDGET = "e1f2a3b4-c5d6-4e7f-8a9b-0c1d2e3f4a94"
+WITH_FILES = "9e8f161f-83fb-4ad5-8298-a240b2f05fd4"
+
+
+def test_demo_fixture_loads_and_serves(api_client):
+    call_command("loaddata", "yago", verbosity=0)
+
+    listing = api_client.get("/yago/api/v1/projects").json()
+    alerts = api_client.get("/yago/api/v1/costs/alerts").json()
+    files = api_client.get(f"/yago/api/v1/projects/{WITH_FILES}/files").json()
+
+    assert listing["total"] == 5
+    assert [p["status"] for p in listing["projects"]] == [
+        "paused",
+        "creating",
+        "in_progress",
+        "completed",
+        "failed",
+    ]
+    assert [(a["type"], a["project_id"], a["message"]) for a in alerts["alerts"]] == [
+        ("budget_exceeded", OVER_BUDGET, "Project budget exceeded by 70.2%")
+    ]
+    assert alerts["unread_count"] == 1
+    assert files["total_files"] == 11 == GeneratedFile.objects.count()
+    # Rows and files agree: the folder is written from the stored rows on first use.
+    disk = storage.disk_files(WITH_FILES)
+    for row in GeneratedFile.objects.all():
+        assert checksum_of(disk[row.path].decode()) == row.checksum
+    for project in Project.objects.all():
+        assert project.actual_cost == sum(
+            u.cost for u in ProviderUsage.objects.filter(project=project)
+        )
+    assert ClarificationSession.objects.count() == 1
