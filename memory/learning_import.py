@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from config.db import is_postgresql
 from config.legacy import ImportReport, LegacyImportError, Progress
 
 from .learning_services import profile_slug, split_joined
@@ -375,8 +376,11 @@ def _new_rows(
     return fresh
 
 
-# Words and grammar points are plain tuples written with executemany: building thousands of
-# model instances costs more than the insert itself (0.7 s against 0.1 s for the real folder).
+# Words and grammar points are written as plain tuples: building thousands of model
+# instances for bulk_create costs more than the insert itself. PostgreSQL takes them through
+# COPY (one round trip), SQLite through executemany (a C loop in the same process).
+# Real folder (8,471 rows): bulk_create 0.7 s on SQLite; psycopg executemany 1.4 s and a
+# multi-row INSERT 2 s (client-side placeholder parsing) on PostgreSQL; COPY well under that.
 ROW_COLUMNS = {
     MasteredWord: ("profile", "word", "language", "added_at"),
     MasteredGrammar: ("profile", "grammar_uri", "added_at"),
@@ -386,18 +390,25 @@ ROW_COLUMNS = {
 def _insert_tuples(model, rows: list[tuple]) -> None:
     opts, ops = model._meta, connection.ops
     fields = [opts.get_field(name) for name in ROW_COLUMNS[model]]
+    table = ops.quote_name(opts.db_table)
     columns = ", ".join(ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {ops.quote_name(opts.db_table)} ({columns}) VALUES ({placeholders})"
-    adapted = [
-        tuple(
-            ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
-            for value in row
-        )
-        for row in rows
-    ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, adapted)
+        if is_postgresql(connection):
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        placeholders = ", ".join(["%s"] * len(fields))
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+            [
+                tuple(
+                    ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else value
+                    for value in row
+                )
+                for row in rows
+            ],
+        )
 
 
 def _write(
