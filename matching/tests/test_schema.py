@@ -40,7 +40,9 @@ def schema():
 
 def test_every_route_is_in_the_schema(schema):
     paths = {
-        path: {method for method in operations if method in {"get", "post", "put", "patch", "delete"}}
+        path: {
+            method for method in operations if method in {"get", "post", "put", "patch", "delete"}
+        }
         for path, operations in schema["paths"].items()
         if path.startswith("/pupmatch/")
     }
