@@ -207,9 +207,11 @@ def test_list_rejects_bad_parameters(api_client, params, field):
     assert [problem["field"] for problem in response.json()["detail"]] == [field]
 
 
-@pytest.mark.parametrize("count", [3, 40])
+@pytest.mark.parametrize("count", [10, 1000])
 def test_list_query_budget(api_client, django_assert_num_queries, count):
-    _projects(count)
+    Project.objects.bulk_create(
+        ProjectFactory.build(created_at=timezone.now() - timedelta(seconds=n)) for n in range(count)
+    )
 
     with django_assert_num_queries(2):  # count + page
         response = api_client.get(BASE, {"limit": 100})
