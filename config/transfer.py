@@ -10,13 +10,15 @@ are summed, so the result does not depend on the order rows come back in (the en
 collations sort text keys differently).
 """
 
-import hashlib
 import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
+from hashlib import blake2b
+from itertools import islice
 
 from django.apps import apps
 from django.core.management import call_command
@@ -137,11 +139,10 @@ def table_checksum(model: type[models.Model], using: str) -> tuple[int, str]:
     total, rows = 0, 0
     queryset = model._base_manager.using(using).order_by().values_list(*attnames)
     for row in queryset.iterator(chunk_size=5000):
-        text = json.dumps([_canonical(value) for value in row], separators=(",", ":"))
-        digest = hashlib.blake2b(text.encode(), digest_size=16).digest()
-        total = (total + int.from_bytes(digest, "big")) % (1 << 128)
+        text = repr(tuple(v if v.__class__ in _PLAIN else _canonical(v) for v in row))
+        total += int.from_bytes(blake2b(text.encode(), digest_size=16).digest())
         rows += 1
-    return rows, f"{total:032x}"
+    return rows, f"{total % (1 << 128):032x}"
 
 
 # --- internals -----------------------------------------------------------------------------
@@ -185,37 +186,33 @@ def _copy_all(source, target_conn, model_list, batch_size, progress) -> None:
 
 
 def _copy_model(model, source_alias, target_conn, batch_size, progress) -> None:
-    """Copy one table's rows as they are (raw: no auto_now, no defaults, no signals)."""
+    """Copy one table's rows as they are: no auto_now, no defaults, no signals.
+
+    Values are read through the ORM (so they are Python values whatever the source engine)
+    and written with the target engine's own preparation in `executemany` batches.
+    """
     table = model._meta.db_table
     fields = [f for f in model._meta.local_concrete_fields if not f.generated]
-    target_manager = model._base_manager.db_manager(target_conn.alias)
-    source_rows = model._base_manager.using(source_alias)
+    source_rows = model._base_manager.using(source_alias).order_by("pk")
     total = source_rows.count()
+    quote = target_conn.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})"
+    prepare = [partial(f.get_db_prep_save, connection=target_conn) for f in fields]
+    rows = source_rows.values_list(*[f.attname for f in fields]).iterator(chunk_size=batch_size)
     done = 0
     if progress:
         progress(table, 0, total)
-
-    def write(batch):
-        step = max(1, target_conn.ops.bulk_batch_size(fields, batch))
-        for start in range(0, len(batch), step):
-            target_manager._insert(
-                batch[start : start + step], fields=fields, using=target_conn.alias, raw=True
+    with target_conn.cursor() as cursor:
+        while batch := list(islice(rows, batch_size)):
+            cursor.executemany(
+                sql,
+                [[prep(value) for prep, value in zip(prepare, row, strict=True)] for row in batch],
             )
-
-    batch = []
-    for obj in source_rows.order_by("pk").iterator(chunk_size=batch_size):
-        batch.append(obj)
-        if len(batch) >= batch_size:
-            write(batch)
             done += len(batch)
-            batch = []
             if progress:
                 progress(table, done, total)
-    if batch:
-        write(batch)
-        done += len(batch)
-        if progress:
-            progress(table, done, total)
 
 
 def _check_source_migrated(conn) -> None:
@@ -231,6 +228,9 @@ def _same_database(a: dict, b: dict) -> bool:
     return all(str(a.get(key) or "") == str(b.get(key) or "") for key in keys)
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
 def _canonical(value):
     if isinstance(value, memoryview):
         value = bytes(value)
@@ -244,6 +244,8 @@ def _canonical(value):
         return str(value.normalize())
     if isinstance(value, dict | list):
         return json.dumps(value, sort_keys=True, default=str)
-    if value is None or isinstance(value, bool | int | str):
-        return value
+    if isinstance(value, bool):  # subclasses of the plain types: enum members
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
     return str(value)
