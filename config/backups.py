@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from config.dbinfo import (
@@ -67,6 +68,7 @@ class RestoreReport:
     engine: str
     created_at: str
     tables: list[TableCheck] = field(default_factory=list)
+    pending_migrations: int = 0  # the backup predates this many of the code's migrations
 
     @property
     def ok(self) -> bool:
@@ -160,6 +162,7 @@ def backup_restore(
         engine=manifest["engine"],
         created_at=manifest.get("created_at", ""),
         tables=_compare_counts(manifest["tables"], row_counts(using)),
+        pending_migrations=_pending_migrations(conn),
     )
 
 
@@ -327,6 +330,11 @@ def _write_json(path: Path, data: dict) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     os.replace(partial, path)
+
+
+def _pending_migrations(conn: BaseDatabaseWrapper) -> int:
+    executor = MigrationExecutor(conn)
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 def _compare_counts(expected: dict[str, int], actual: dict[str, int]) -> list[TableCheck]:

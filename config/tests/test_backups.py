@@ -218,3 +218,21 @@ def test_postgresql_backup_change_restore_gives_back_the_first_state_exactly(tmp
     assert manifest["tables"]["accounts_user"] == 2
     assert "postgresql" in output
     assert ["accounts_user", "2", "2"] in rows_of(restored)
+
+
+def test_restore_of_an_older_backup_says_to_migrate(sqlite_file_database, tmp_path):
+    old = sqlite_file_database("old", migrate=False)
+    call_command("migrate", "contenttypes", database=old, verbosity=0)
+    backup = backup_create(using=old, directory=tmp_path)
+    live = sqlite_file_database("live")
+
+    output = run("restore", str(backup.path), "--yes", database=live)
+
+    plan = run("showmigrations", "--plan", database=live)
+    unapplied = sum(line.startswith("[ ]") for line in plan.splitlines())
+    assert unapplied == len(plan.splitlines()) - 2  # all but contenttypes' two
+    assert (
+        f"  the backup predates {unapplied} migrations of this code: run `manage.py migrate`"
+        in output.splitlines()
+    )
+    assert "restore: " in output.splitlines()[-1]

@@ -39,6 +39,13 @@ class Command(BaseCommand):
         if not report.ok:
             names = ", ".join(check.table for check in report.mismatches)
             raise CommandError(f"restore: row counts differ from the manifest in {names}")
+        if report.pending_migrations:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  the backup predates {report.pending_migrations} migrations of this "
+                    "code: run `manage.py migrate`"
+                )
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"restore: {len(report.tables)} tables match the manifest "
