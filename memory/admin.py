@@ -17,10 +17,10 @@ from .models import (
 )
 
 
-def _count_of(model, *, field: str = "profile", **filters) -> Coalesce:
+def _count_of(model, *, field: str = "profile", outer: str = "pk", **filters) -> Coalesce:
     """A correlated COUNT subquery: several counts per row without multiplying joins."""
     rows = (
-        model.objects.filter(**{field: OuterRef("pk")}, **filters)
+        model.objects.filter(**{field: OuterRef(outer)}, **filters)
         .order_by()
         .values(field)
         .annotate(n=Count("pk"))
@@ -72,8 +72,9 @@ class CompanionProfileAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                memory_total=_count_of(Memory, field="user"),
-                pattern_total=_count_of(EmotionalPattern, field="user"),
+                # Memories and patterns reference the profile by its user_id.
+                memory_total=_count_of(Memory, field="user", outer="user_id"),
+                pattern_total=_count_of(EmotionalPattern, field="user", outer="user_id"),
             )
         )
 
