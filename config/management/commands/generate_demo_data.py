@@ -42,10 +42,12 @@ class Command(BaseCommand):
             module = importlib.import_module(GENERATORS[app])
             bars: dict[str, tqdm] = {}
 
-            def progress(table, done, total, bars=bars):
-                bar = bars.get(table) or bars.setdefault(
-                    table, tqdm(total=total, desc=f"{app}: {table}", unit="rows", file=self.stderr)
-                )
+            def progress(table, done, total, bars=bars, app=app):
+                bar = bars.get(table)
+                if bar is None:
+                    bar = bars[table] = tqdm(
+                        total=total, desc=f"{app}: {table}", unit="rows", file=self.stderr
+                    )
                 bar.update(done - bar.n)
 
             app_started = time.monotonic()
