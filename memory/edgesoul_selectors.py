@@ -1,16 +1,20 @@
 """EdgeSoul reads: memory lists, emotional summaries, per-user and global statistics."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from config.search import full_text_search
+
 from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory, MemoryType
 
 POSITIVE_EMOTIONS = ("joy", "love", "surprise")
 NEGATIVE_EMOTIONS = ("sadness", "anger", "fear")
 NOTABLE_FREQUENCY = 5
+SEARCH_FIELDS = ("content", "context")
 
 
 def memory_list(
@@ -22,6 +26,26 @@ def memory_list(
     if memory_type:
         queryset = queryset.filter(memory_type=memory_type)
     return queryset.order_by("-created_at", "-id")[:limit]
+
+
+def memory_search_queryset(
+    *,
+    user_id: str,
+    query: str,
+    memory_types: Sequence[str] | None = None,
+    min_confidence: float = 0.3,
+) -> QuerySet[Memory]:
+    """The user's memories matching `query` in content or context, annotated `rank`.
+
+    Best match first; ties go to the more important, then the newer memory. PostgreSQL
+    answers from the GIN index on the content/context tsvector (migration 0002).
+    """
+    queryset = Memory.objects.filter(user_id=user_id, confidence__gte=min_confidence)
+    if memory_types:
+        queryset = queryset.filter(memory_type__in=list(memory_types))
+    return full_text_search(queryset, query, SEARCH_FIELDS).order_by(
+        "-rank", "-importance", "-created_at", "-id"
+    )
 
 
 def pattern_list(*, user_id: str) -> QuerySet[EmotionalPattern]:

@@ -9,12 +9,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from config.search import full_text_search
-
+from .edgesoul_selectors import memory_search_queryset
 from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
 
 MAX_TRIGGERS = 10
-SEARCH_FIELDS = ("content", "context")
 
 
 def profile_get_or_create(*, user_id: str) -> CompanionProfile:
@@ -87,11 +85,8 @@ def memory_search(
     Ties go to the more important, then the newer memory. The returned memories' access count
     and last-accessed time are updated in one UPDATE (F() expression, no read-modify-write).
     """
-    queryset = Memory.objects.filter(user_id=user_id, confidence__gte=min_confidence)
-    if memory_types:
-        queryset = queryset.filter(memory_type__in=list(memory_types))
-    ranked = full_text_search(queryset, query, SEARCH_FIELDS).order_by(
-        "-rank", "-importance", "-created_at", "-id"
+    ranked = memory_search_queryset(
+        user_id=user_id, query=query, memory_types=memory_types, min_confidence=min_confidence
     )
     memories = list(ranked[:limit])
     if memories:

@@ -137,6 +137,7 @@ class Memory(models.Model):
         db_column="user_id",
         on_delete=models.CASCADE,
         related_name="memories",
+        db_index=False,  # served by the (user, ...) indexes below
     )
     memory_type = models.CharField(max_length=16, choices=MemoryType.choices)
     content = models.TextField()
@@ -177,6 +178,7 @@ class EmotionalPattern(models.Model):
         db_column="user_id",
         on_delete=models.CASCADE,
         related_name="emotional_patterns",
+        db_index=False,  # served by the unique (user, emotion) index
     )
     emotion = models.CharField(max_length=50)
     frequency = models.PositiveIntegerField(default=0)
