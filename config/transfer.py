@@ -56,6 +56,8 @@ class TransferReport:
     tables: list[TableCheck] = field(default_factory=list)
     skipped_tables: list[str] = field(default_factory=list)  # in the source, no model
     seconds: float = 0.0
+    copy_seconds: float = 0.0
+    verify_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -100,8 +102,11 @@ def transfer_run(
             verbosity=0,
         )
         model_list = copy_order(_models_in(source))
+        copy_started = time.monotonic()
         _copy_all(source, target_conn, model_list, batch_size, progress)
         report = TransferReport(engine_label(source), engine_label(target_conn))
+        report.copy_seconds = time.monotonic() - copy_started
+        verify_started = time.monotonic()
         covered = {model._meta.db_table for model in model_list}
         report.skipped_tables = sorted(set(table_names(source)) - covered - {"django_migrations"})
         for model in model_list:
@@ -110,6 +115,7 @@ def transfer_run(
             report.tables.append(
                 TableCheck(model._meta.db_table, source_rows, target_rows, source_sum, target_sum)
             )
+        report.verify_seconds = time.monotonic() - verify_started
         report.seconds = time.monotonic() - started
         return report
     finally:
@@ -206,10 +212,16 @@ def _copy_model(model, source_alias, target_conn, batch_size, progress) -> None:
         progress(table, 0, total)
     with target_conn.cursor() as cursor:
         while batch := list(islice(rows, batch_size)):
-            cursor.executemany(
-                sql,
-                [[prep(value) for prep, value in zip(prepare, row, strict=True)] for row in batch],
-            )
+            prepared = [
+                [prep(value) for prep, value in zip(prepare, row, strict=True)] for row in batch
+            ]
+            if target_conn.vendor == "postgresql":
+                # COPY is several times faster than INSERT for bulk loads.
+                with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+                    for values in prepared:
+                        copy.write_row(values)
+            else:
+                cursor.executemany(sql, prepared)
             done += len(batch)
             if progress:
                 progress(table, done, total)

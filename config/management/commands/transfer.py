@@ -66,6 +66,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"transfer: {report.rows} rows in {len(report.tables)} tables from "
                 f"{report.source_engine} to {report.target_engine}, all verified "
-                f"({report.seconds:.1f} s, {rate:,.0f} rows/s)"
+                f"({report.seconds:.1f} s: copy {report.copy_seconds:.1f} s, verify "
+                f"{report.verify_seconds:.1f} s; {rate:,.0f} rows/s)"
             )
         )
