@@ -6,6 +6,12 @@ kept as primary keys, so a second run finds every row again: a row whose key alr
 what users changed since). Bad input (missing table or column, wrong column type, a value that
 cannot be decoded, a dangling foreign key, an unreadable or truncated file) raises
 LegacyImportError naming the table and row, before anything is written.
+
+The original wrote generated code to `generated_projects/<id>/` beside its working directory and
+never filled `generated_files`: for projects without file rows, the text files of that folder
+(when it sits beside the store) become file rows too, reported as `generated_projects`.
+Legacy `actual_cost` is kept as written (the original had no usage rows to sum); a zero
+`cost_estimate` is replaced by the estimate new projects get.
 """
 
 import hashlib
@@ -473,6 +479,58 @@ def _file_values(row: dict, projects: set[uuid.UUID], legacy_dir: Path):
     }
 
 
+FOLDERS = "generated_projects"  # report entry for files found on disk, not in a table
+SKIPPED_DIRS = {"__pycache__", "node_modules", ".git", ".venv", "venv", ".pytest_cache"}
+MAX_FILE_BYTES = 1_000_000
+
+
+def _folder_files(report: ImportReport, project_id: uuid.UUID, legacy_dir: Path) -> list[dict]:
+    """Rows for the text files under `generated_projects/<id>/` beside the store."""
+    folder = legacy_dir / FOLDERS / str(project_id)
+    if not folder.is_dir():
+        return []
+    table = report.table(FOLDERS)
+    entries = []
+    for file in sorted(folder.rglob("*")):
+        relative = file.relative_to(folder).as_posix()
+        if file.is_symlink() or not file.is_file():
+            continue
+        if any(part in SKIPPED_DIRS for part in file.relative_to(folder).parts[:-1]):
+            continue
+        table.read += 1
+        label = f"{project_id}/{relative}"
+        try:
+            path = clean_relative_path(relative)
+        except InvalidPath:
+            table.rejected.append(f"{label}: not a safe relative path")
+            continue
+        if file.stat().st_size > MAX_FILE_BYTES:
+            table.rejected.append(f"{label}: larger than {MAX_FILE_BYTES:,} bytes")
+            continue
+        try:
+            content = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            table.rejected.append(f"{label}: not UTF-8 text")
+            continue
+        modified = datetime.fromtimestamp(file.stat().st_mtime, UTC).replace(microsecond=0)
+        entries.append(
+            {
+                # Derived from project and path, so a second run finds the same row.
+                "id": uuid.uuid5(project_id, path),
+                "project_id": project_id,
+                "path": path,
+                "file_type": file_type_for(path),
+                "content": content,
+                "size": len(content.encode("utf-8")),
+                "lines": len(content.splitlines()),
+                "checksum": hashlib.sha256(content.encode("utf-8")).hexdigest(),
+                "ai_provider": "",
+                "generated_at": modified,
+            }
+        )
+    return entries
+
+
 def _usage_values(row: dict, projects: set[uuid.UUID]) -> dict:
     table = "ai_provider_usage"
     label = _label(row)
@@ -577,7 +635,13 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
 
     legacy_dir = path.resolve().parent
     file_items = []
-    paths_seen: set = set(GeneratedFile.objects.values_list("project_id", "path"))
+    stored_paths = {
+        (project, path): pk
+        for pk, project, path in GeneratedFile.objects.filter(
+            project_id__in=project_ids
+        ).values_list("pk", "project_id", "path")
+    }
+    paths_seen: set = set(stored_paths)
     existing_files = set(
         GeneratedFile.objects.filter(
             pk__in=[_uuid("generated_files", r, "id") for r in raw["generated_files"]]
@@ -598,6 +662,22 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
         file_items.append((row, values))
     new_files = _split(report, "generated_files", GeneratedFile, file_items)
 
+    # The original wrote code only to disk: projects without file rows get them from their folder.
+    with_rows = {values["project_id"] for _, values in file_items}
+    folder_items = []
+    for _, values in project_items:
+        if values["id"] in with_rows:
+            continue
+        for entry in _folder_files(report, values["id"], legacy_dir):
+            key = (entry["project_id"], entry["path"])
+            if stored_paths.get(key, entry["id"]) != entry["id"]:
+                report.table(FOLDERS).rejected.append(
+                    f"{values['id']}/{entry['path']}: a different file row already has this path"
+                )
+                continue
+            folder_items.append(({"id": f"{values['id']}/{entry['path']}", "_rowid": 0}, entry))
+    new_folder_files = _split(report, FOLDERS, GeneratedFile, folder_items)
+
     usage_items = [(row, _usage_values(row, project_ids)) for row in raw["ai_provider_usage"]]
     new_usage = _split(report, "ai_provider_usage", ProviderUsage, usage_items)
 
@@ -606,6 +686,7 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
         ("projects", Project, new_projects),
         ("clarification_sessions", ClarificationSession, new_sessions),
         ("generated_files", GeneratedFile, new_files),
+        (FOLDERS, GeneratedFile, new_folder_files),
         ("ai_provider_usage", ProviderUsage, new_usage),
     ]
     for table, _, rows in plan:

@@ -764,3 +764,15 @@ def test_by_default_no_token_is_needed(api_client):
     ProjectFactory(owner=UserFactory())
 
     assert api_client.get(BASE).json()["total"] == 1
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_file_read_and_download_query_budget(api_client, django_assert_num_queries, count):
+    project = ProjectFactory()
+    GeneratedFileFactory.create_batch(count, project=project)
+    GeneratedFileFactory(project=project, path="README.md")
+
+    with django_assert_num_queries(2):  # project + the one file row
+        assert api_client.get(f"{BASE}/{project.pk}/files/README.md").status_code == 200
+    with django_assert_num_queries(2):  # project + file rows
+        assert api_client.get(f"{BASE}/{project.pk}/download").status_code == 200

@@ -302,6 +302,7 @@ def test_import_reads_the_legacy_format(store):
         "projects": (3, 3, 0, 0),
         "clarification_sessions": (1, 1, 0, 0),
         "generated_files": (3, 2, 0, 1),
+        "generated_projects": (0, 0, 0, 0),
         "ai_provider_usage": (1, 1, 0, 0),
     }
     assert report.tables["generated_files"].rejected == [
@@ -367,6 +368,7 @@ def test_second_run_writes_nothing(store):
         "projects": (3, 0, 3, 0),
         "clarification_sessions": (1, 0, 1, 0),
         "generated_files": (3, 0, 2, 1),
+        "generated_projects": (0, 0, 0, 0),
         "ai_provider_usage": (1, 0, 1, 0),
     }
     assert Project.objects.count() == 3
@@ -586,3 +588,31 @@ def test_duplicate_file_paths_and_case_variant_emails_are_rejected(tmp_path):
         "another user of the store; its projects go to that user"
     ]
     assert Project.objects.get(pk=P2).owner_id == Project.objects.get(pk=P1).owner_id
+
+
+def test_project_folders_without_file_rows_are_imported(store):
+    folder = store.parent / "generated_projects" / P2
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "main.py").write_text("print('hi')\n", encoding="utf-8")
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    (folder / "__pycache__").mkdir()
+    (folder / "__pycache__" / "main.pyc").write_bytes(b"\x00")
+
+    report = legacy.run(str(store))
+    again = legacy.run(str(store))
+
+    table = report.tables["generated_projects"]
+    assert (table.read, table.written, table.unchanged) == (2, 1, 0)
+    assert table.rejected == [f"{P2}/logo.png: not UTF-8 text"]
+    row = GeneratedFile.objects.get(project_id=P2)
+    assert (row.path, row.content, row.file_type, row.lines) == (
+        "src/main.py",
+        "print('hi')\n",
+        "python",
+        1,
+    )
+    # The P1 folder only backs P1's content-less row; it is not imported twice.
+    assert GeneratedFile.objects.filter(project_id=P1).count() == 2
+    second = again.tables["generated_projects"]
+    assert (second.read, second.written, second.unchanged) == (2, 0, 1)
+    assert GeneratedFile.objects.count() == 3
