@@ -7,6 +7,8 @@ import zipfile
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
@@ -20,6 +22,7 @@ from projects.models import Depth, ProjectStatus
 from projects.providers import ProviderError
 from projects.providers.base import InvalidPath
 
+OBJECT = OpenApiTypes.OBJECT
 PROJECT_NOT_FOUND = "Project not found"
 SESSION_NOT_FOUND = "Clarification session not found"
 
@@ -161,6 +164,7 @@ class ProjectViewSet(YagoViewSet):
             raise NotFound(PROJECT_NOT_FOUND)
         return project
 
+    @extend_schema(parameters=[ProjectListIn], responses=OBJECT, operation_id="yago_projects_list")
     def list(self, request):
         params = ProjectListIn(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -177,6 +181,7 @@ class ProjectViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(request=ProjectCreateIn, responses={201: OBJECT})
     def create(self, request):
         body = ProjectCreateIn(data=request.data)
         body.is_valid(raise_exception=True)
@@ -196,9 +201,11 @@ class ProjectViewSet(YagoViewSet):
             status=status.HTTP_201_CREATED,
         )
 
+    @extend_schema(responses=OBJECT, operation_id="yago_projects_retrieve")
     def retrieve(self, request, pk=None):
         return Response(project_data(self.get_project(pk)))
 
+    @extend_schema(request=ProjectUpdateIn, responses=OBJECT)
     def update(self, request, pk=None):
         project = self.get_project(pk)
         body = ProjectUpdateIn(data=request.data)
@@ -208,6 +215,7 @@ class ProjectViewSet(YagoViewSet):
             {"project_id": str(project.pk), "status": "updated", "project": project_data(project)}
         )
 
+    @extend_schema(responses=OBJECT)
     def destroy(self, request, pk=None):
         project = self.get_project(pk)
         name = project.name
@@ -226,18 +234,22 @@ class ProjectViewSet(YagoViewSet):
         )
         return Response({"project_id": str(project.pk), "status": word, "message": message})
 
+    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._transition(pk, "start")
 
+    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
         return self._transition(pk, "pause")
 
+    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
         return self._transition(pk, "resume")
 
+    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT, 502: OBJECT})
     @action(detail=True, methods=["post"])
     def execute(self, request, pk=None):
         project = self.get_project(pk)
@@ -275,6 +287,7 @@ class ProjectViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(responses=OBJECT, operation_id="yago_project_files_list")
     @action(detail=True, methods=["get"], url_path="files")
     def files(self, request, pk=None):
         project = self.get_project(pk)
@@ -294,6 +307,7 @@ class ProjectViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(responses={200: OBJECT, 400: OBJECT, 404: OBJECT})
     @action(detail=True, methods=["get"], url_path=r"files/(?P<file_path>.+)")
     def file_content(self, request, pk=None, file_path=None):
         project = self.get_project(pk)
@@ -307,6 +321,7 @@ class ProjectViewSet(YagoViewSet):
             raise NotFound("File not found")
         return Response({"content": row.content, "size": row.size, "lines": row.lines})
 
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         project = self.get_project(pk)
@@ -321,6 +336,7 @@ class ProjectViewSet(YagoViewSet):
         response["Content-Disposition"] = f'attachment; filename="{project.pk}.zip"'
         return response
 
+    @extend_schema(responses=OBJECT)
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
         project = self.get_project(pk)
@@ -433,6 +449,7 @@ class ClarificationViewSet(YagoViewSet):
             raise NotFound(SESSION_NOT_FOUND)
         return session
 
+    @extend_schema(request=ClarificationStartIn, responses={200: OBJECT, 502: OBJECT})
     @action(detail=False, methods=["post"])
     def start(self, request):
         body = ClarificationStartIn(data=request.data)
@@ -447,6 +464,7 @@ class ClarificationViewSet(YagoViewSet):
             )
         return Response(session_state(session))
 
+    @extend_schema(responses=OBJECT)
     def retrieve(self, request, pk=None):
         session = self.get_session(pk)
         return Response(
@@ -466,6 +484,7 @@ class ClarificationViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(responses=OBJECT)
     @action(detail=True, methods=["get"])
     def progress(self, request, pk=None):
         session = self.get_session(pk)
@@ -478,6 +497,7 @@ class ClarificationViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(request=AnswerIn, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         session = self.get_session(pk)
@@ -490,11 +510,13 @@ class ClarificationViewSet(YagoViewSet):
         )
         return Response(session_state(session))
 
+    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"], url_path=r"navigate/(?P<direction>next|previous)")
     def navigate(self, request, pk=None, direction=None):
         session = services.clarification_navigate(session=self.get_session(pk), direction=direction)
         return Response(session_state(session))
 
+    @extend_schema(request=DraftIn, responses=OBJECT)
     @action(detail=True, methods=["put"])
     def draft(self, request, pk=None):
         session = self.get_session(pk)
@@ -510,6 +532,7 @@ class ClarificationViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         session = services.clarification_complete(session=self.get_session(pk))
@@ -529,6 +552,7 @@ class CostAlertViewSet(YagoViewSet):
     lookup_field = "alert_id"
     lookup_value_regex = "[^/]+"
 
+    @extend_schema(responses=OBJECT)
     def list(self, request):
         alerts = selectors.cost_alerts(user=request.user)
         return Response(
@@ -540,6 +564,7 @@ class CostAlertViewSet(YagoViewSet):
             }
         )
 
+    @extend_schema(request=None, responses={200: OBJECT, 404: OBJECT})
     @action(detail=True, methods=["post"])
     def dismiss(self, request, alert_id=None):
         known = {a["id"] for a in selectors.cost_alerts(user=request.user, include_dismissed=True)}

@@ -776,3 +776,24 @@ def test_file_read_and_download_query_budget(api_client, django_assert_num_queri
         assert api_client.get(f"{BASE}/{project.pk}/files/README.md").status_code == 200
     with django_assert_num_queries(2):  # project + file rows
         assert api_client.get(f"{BASE}/{project.pk}/download").status_code == 200
+
+
+def test_auth_setting_scopes_sessions_and_alerts(api_client, settings):
+    from projects.tests.factories import ClarificationSessionFactory
+
+    settings.YAGO_REQUIRE_AUTH = True
+    alice, bob = UserFactory(), UserFactory()
+    ProjectFactory(owner=bob, cost_estimate=Decimal("1"), actual_cost=Decimal("5"))
+    mine = ProjectFactory(owner=alice, cost_estimate=Decimal("1"), actual_cost=Decimal("2"))
+    theirs = ClarificationSessionFactory(owner=bob)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {_token(alice)}")
+
+    alerts = api_client.get(ALERTS).json()
+    session = api_client.get(f"/yago/api/v1/clarifications/{theirs.pk}")
+    started = api_client.post(
+        "/yago/api/v1/clarifications/start", {"project_idea": "x"}, format="json"
+    )
+
+    assert [alert["project_id"] for alert in alerts["alerts"]] == [str(mine.pk)]
+    assert session.status_code == 404
+    assert ClarificationSession.objects.get(pk=started.json()["session_id"]).owner == alice
