@@ -22,7 +22,14 @@ from itertools import islice
 
 from django.apps import apps
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connections,
+    models,
+    transaction,
+)
 from django.db.migrations.executor import MigrationExecutor
 
 from config.db import reset_sequences
@@ -88,6 +95,10 @@ def transfer_run(
     try:
         if _same_database(source.settings_dict, target_conn.settings_dict):
             raise TransferError("The target is the source database itself")
+        try:
+            target_conn.ensure_connection()
+        except DatabaseError as error:
+            raise TransferError(f"Cannot connect to the target database: {error}") from error
         call_command("migrate", database=TARGET_ALIAS, interactive=False, verbosity=0)
         if not force and not is_empty(TARGET_ALIAS):
             raise TransferError(

@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from accounts.models import User
+from config import backups
 from config.audit import audit_bulk_write
 from config.backups import backup_create, backup_latest, backup_list
 from config.tests.helpers import dump_tables
@@ -236,3 +237,15 @@ def test_restore_of_an_older_backup_says_to_migrate(sqlite_file_database, tmp_pa
         in output.splitlines()
     )
     assert "restore: " in output.splitlines()[-1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_backup_without_pg_dump_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(backups.shutil, "which", lambda program: None)
+
+    with pytest.raises(CommandError) as error:
+        run("backup", "--dir", str(tmp_path))
+
+    assert str(error.value) == "pg_dump is not installed (PostgreSQL client tools are needed)"
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connections
 
 from accounts.models import User
+from config import transfer as transfer_module
 from config.audit import audit_bulk_write
 from config.dbinfo import add_database, remove_database
 from config.tests.helpers import dump_tables
@@ -205,3 +206,49 @@ def test_sqlite_to_postgresql_copies_every_row_and_resets_sequences(
         assert new.pk == Group.objects.using(source).order_by("-pk").first().pk + 1
     finally:
         remove_database("check")
+
+
+def test_unreachable_target_is_named(sqlite_file_database, tmp_path):
+    source = sqlite_file_database("source")
+
+    with pytest.raises(CommandError) as error:
+        transfer(
+            "--to", f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.sqlite3'}", "--database", source
+        )
+
+    assert str(error.value) == (
+        "Cannot connect to the target database: unable to open database file"
+    )
+
+
+def test_copy_that_does_not_verify_fails_naming_the_table(
+    sqlite_file_database, tmp_path, monkeypatch
+):
+    source = sqlite_file_database("source")
+    fill(source)
+    real_checksum = transfer_module.table_checksum
+
+    def damaged(model, using):
+        rows, checksum = real_checksum(model, using)
+        if model is Group and using == transfer_module.TARGET_ALIAS:
+            return rows, "0" * 32
+        return rows, checksum
+
+    monkeypatch.setattr(transfer_module, "table_checksum", damaged)
+    out = StringIO()
+
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "transfer",
+            "--to",
+            f"sqlite:///{tmp_path / 'target.sqlite3'}",
+            "--database",
+            source,
+            stdout=out,
+            stderr=StringIO(),
+        )
+
+    assert str(error.value) == "transfer: the copy differs from the source in auth_group"
+    [line] = [line.split() for line in out.getvalue().splitlines() if "auth_group " in line + " "]
+    assert line[:5] == ["auth_group", "2", "2", "MISMATCH", real_checksum(Group, source)[1]]
+    assert line[5] == "0" * 32
