@@ -12,6 +12,6 @@ graceful_timeout = 30
 keepalive = 5
 max_requests = 10000
 max_requests_jitter = 1000
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None  # empty: no access log (benchmarks)
 errorlog = "-"
 wsgi_app = "config.wsgi:application"

@@ -278,3 +278,7 @@ MIDDLEWARE = [
     "config.audit.AuditlogMiddleware" if name == "auditlog.middleware.AuditlogMiddleware" else name
     for name in MIDDLEWARE
 ]
+
+# Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).
+if env.bool("DISABLE_THROTTLES", default=False):
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])

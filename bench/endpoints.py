@@ -1,0 +1,154 @@
+"""The endpoints `make bench` drives, with real ids from the generated data set.
+
+Run inside Django (bench.py calls `python bench/endpoints.py OUT.json` with DATABASE_URL set):
+it picks ids, prepares what write endpoints need, measures the queries one request of each
+endpoint makes (Django test client + CaptureQueriesContext) and writes the list as JSON.
+"""
+
+import json
+import os
+import random
+import sys
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+SAMPLE = 200
+rng = random.Random(1)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    method: str
+    paths: list[str]
+    bodies: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    queries: int | None = None
+    note: str = ""
+
+
+def luna() -> list[Endpoint]:
+    from venues.models import ActionItem, ActionItemMember, Interest, Member, Venue
+
+    members = list(Member.objects.order_by("?").values_list("pk", flat=True)[:SAMPLE])
+    venues = list(Venue.objects.order_by("?").values_list("pk", flat=True)[:SAMPLE])
+    item_paths, dismiss_paths = [], []
+    for n, venue_id in enumerate(venues[:20]):
+        member_ids = list(
+            Interest.objects.filter(venue_id=venue_id).values_list("member_id", flat=True)[:4]
+        )
+        if (
+            not member_ids
+            or ActionItem.objects.filter(venue_id=venue_id, status="pending").exists()
+        ):
+            continue
+        item, _ = ActionItem.objects.get_or_create(
+            id=f"action_bench_{n}",
+            defaults={
+                "venue_id": venue_id,
+                "action_type": "visit_venue",
+                "action_code": f"LUNA-bench-{n}",
+                "description": "bench",
+                "status": "completed",
+                "threshold_met": True,
+            },
+        )
+        ActionItemMember.objects.get_or_create(action_item=item, member_id=member_ids[0])
+        item_paths.append((item.pk, member_ids[0]))
+    points = [(rng.uniform(40.6, 40.85), rng.uniform(-74.05, -73.8)) for _ in range(SAMPLE)]
+    words = [
+        "garden",
+        "harbor",
+        "golden%20corner",
+        "river",
+        "union%20hill",
+        "coffee",
+        "little",
+        "brick",
+    ]
+    for pk, member_id in item_paths:
+        dismiss_paths.append(f"/luna/action-items/{pk}?user_id={member_id}")
+    return [
+        Endpoint("luna GET /", "GET", ["/luna/"]),
+        Endpoint("luna GET /venues", "GET", ["/luna/venues"]),
+        Endpoint("luna GET /venues/{id}", "GET", [f"/luna/venues/{v}" for v in venues]),
+        Endpoint("luna GET /users/{id}", "GET", [f"/luna/users/{m}" for m in members]),
+        Endpoint(
+            "luna GET /recommendations",
+            "GET",
+            [f"/luna/recommendations?user_id={m}" for m in members],
+        ),
+        Endpoint(
+            "luna POST /interests (toggle)",
+            "POST",
+            ["/luna/interests"],
+            bodies=[
+                json.dumps({"user_id": m, "venue_id": v})
+                for m, v in zip(members, venues, strict=False)
+            ],
+        ),
+        Endpoint(
+            "luna POST /action-items/{id}/complete",
+            "POST",
+            [f"/luna/action-items/{pk}/complete" for pk, _ in item_paths[:1]],
+            bodies=[json.dumps({"user_id": member_id}) for _, member_id in item_paths[:1]],
+        ),
+        Endpoint("luna DELETE /action-items/{id}", "DELETE", dismiss_paths),
+        Endpoint(
+            "luna GET /venues/nearby (1 km)",
+            "GET",
+            [f"/luna/venues/nearby?lat={lat:.5f}&lng={lng:.5f}&radius_km=1" for lat, lng in points],
+        ),
+        Endpoint("luna GET /venues/search", "GET", [f"/luna/venues/search?q={w}" for w in words]),
+    ]
+
+
+APPS = {"luna": luna}
+
+
+def count_queries(endpoint: Endpoint) -> int:
+    client = Client()
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in endpoint.headers.items()}
+    body = endpoint.bodies[0] if endpoint.bodies else None
+    with CaptureQueriesContext(connection) as queries:
+        response = client.generic(
+            endpoint.method,
+            endpoint.paths[0],
+            body or "",
+            content_type="application/json",
+            **headers,
+        )
+    if response.status_code >= 400:
+        endpoint.note = f"status {response.status_code} in the query count run"
+    return len(queries)
+
+
+def main(out: str) -> None:
+    endpoints: list[Endpoint] = []
+    for name, prepare in APPS.items():
+        try:
+            prepared = prepare()
+        except Exception as error:  # an app whose data or routes are missing is reported, not fatal
+            print(f"skipping {name}: {error!r}", file=sys.stderr)
+            continue
+        for endpoint in prepared:
+            if not endpoint.paths:
+                continue
+            endpoint.queries = count_queries(endpoint)
+            endpoints.append(endpoint)
+    Path(out).write_text(json.dumps([asdict(e) for e in endpoints], indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
