@@ -2,6 +2,7 @@
 
 import io
 import json
+import logging
 import zipfile
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from projects.models import Depth, ProjectStatus
 from projects.providers import ProviderError
 from projects.providers.base import InvalidPath
 
+logger = logging.getLogger(__name__)
 OBJECT = OpenApiTypes.OBJECT
 PROJECT_NOT_FOUND = "Project not found"
 SESSION_NOT_FOUND = "Clarification session not found"
@@ -78,10 +80,14 @@ class AfterResponse(Response):
         self._after = list(after)
 
     def close(self):
-        super().close()
+        # Before super().close(): its request_finished signal then tidies the DB connection.
         callbacks, self._after = self._after, []
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception:  # the answer is already sent: log, never break the close
+                logger.exception("YAGO: recording after the response failed")
+        super().close()
 
 
 class YagoViewSet(viewsets.ViewSet):
