@@ -103,14 +103,16 @@ def interest_toggle(
 
     Interest.objects.create(member_id=member_id, venue=venue)
     Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") + 1)
-    member_ids = list(
-        Interest.objects.filter(venue=venue)
-        .order_by("created_at", "id")
-        .values_list("member_id", flat=True)
-    )
-    item = None
-    has_pending = ActionItem.objects.filter(venue=venue, status=ActionItem.Status.PENDING).exists()
-    if len(member_ids) >= ACTION_THRESHOLD and not has_pending:
+    # The venue row is locked, so its count plus this interest is exact.
+    item, member_ids = None, []
+    if venue.interested_count + 1 >= ACTION_THRESHOLD and not (
+        ActionItem.objects.filter(venue=venue, status=ActionItem.Status.PENDING).exists()
+    ):
+        member_ids = list(
+            Interest.objects.filter(venue=venue)
+            .order_by("created_at", "id")
+            .values_list("member_id", flat=True)
+        )
         item = _action_item_create(venue=venue, member_ids=member_ids, rng=rng)
     return ToggleResult(added=True, venue=venue, action_item=item, interested_user_ids=member_ids)
 

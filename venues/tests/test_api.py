@@ -604,3 +604,16 @@ def test_search_without_query_is_400(api_client):
     assert response.json() == {
         "detail": [{"field": "q", "message": "This field is required.", "code": "required"}]
     }
+
+
+def test_toggle_query_budget(api_client, luna_seed, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(Interest)  # the audit log's content type, cached per process
+
+    with django_assert_num_queries(10):  # savepoints, checks, lock, write, count, audit entry
+        add = toggle(api_client, "user_1", "venue_5")
+    with django_assert_num_queries(10):
+        remove = toggle(api_client, "user_1", "venue_5")
+
+    assert (add.status_code, remove.status_code) == (200, 200)
