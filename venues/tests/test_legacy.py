@@ -4,6 +4,7 @@ import json
 import sqlite3
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from config.legacy import LegacyImportError
@@ -50,7 +51,7 @@ SEEDED = "2025-11-23 06:00:57.{:06d}"
 
 def seed_rows() -> dict[str, list[tuple]]:
     """The committed luna.db: the contract's seed, with (user_1, venue_2) re-toggled last."""
-    with open("fixtures/luna.json") as f:
+    with open(settings.BASE_DIR / "fixtures" / "luna.json") as f:
         fixture = json.load(f)
 
     def of(model):
