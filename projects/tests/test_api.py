@@ -623,8 +623,10 @@ def test_export(api_client):
     assert body["files"][0]["content"].startswith("# Exp\n")
 
 
-def test_export_query_budget(api_client, django_assert_num_queries):
-    project = ProjectFactory()
+@pytest.mark.parametrize("logs", [0, 50])
+def test_export_query_budget(api_client, django_assert_num_queries, logs):
+    project = ProjectFactory(logs=[{"timestamp": "t", "log": f"step {n}"} for n in range(logs)])
+    GeneratedFileFactory.create_batch(3, project=project)
 
     with django_assert_num_queries(1):
         api_client.get(f"{BASE}/{project.pk}/export")
