@@ -216,16 +216,23 @@ def _copy_model(model, source_alias, target_conn, batch_size, progress) -> None:
     columns = ", ".join(quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})"
-    prepare = [partial(f.get_db_prep_save, connection=target_conn) for f in fields]
+    prepare = [_preparer(f, target_conn) for f in fields]
+    if not any(prepare):
+        prepare = None
     rows = source_rows.values_list(*[f.attname for f in fields]).iterator(chunk_size=batch_size)
     done = 0
     if progress:
         progress(table, 0, total)
     with target_conn.cursor() as cursor:
         while batch := list(islice(rows, batch_size)):
-            prepared = [
-                [prep(value) for prep, value in zip(prepare, row, strict=True)] for row in batch
-            ]
+            prepared = (
+                batch
+                if prepare is None
+                else [
+                    [v if prep is None else prep(v) for prep, v in zip(prepare, row, strict=True)]
+                    for row in batch
+                ]
+            )
             if target_conn.vendor == "postgresql":
                 # COPY is several times faster than INSERT for bulk loads.
                 with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
@@ -236,6 +243,42 @@ def _copy_model(model, source_alias, target_conn, batch_size, progress) -> None:
             done += len(batch)
             if progress:
                 progress(table, done, total)
+
+
+# Values of these types go to either driver as they come from the ORM; the others (UUIDs and
+# datetimes on SQLite, JSON on PostgreSQL...) need the field's own preparation.
+_PASS_THROUGH_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+        "PositiveSmallIntegerField",
+        "CharField",
+        "TextField",
+        "SlugField",
+        "BooleanField",
+        "FloatField",
+    }
+)
+
+
+def _preparer(field, conn):
+    """None when the value needs no preparation for `conn`, else the field's preparation."""
+    base = field.target_field if field.is_relation else field
+    internal_type = base.get_internal_type()
+    standard = getattr(models, internal_type, None)
+    # Only the standard fields: a custom subclass may prepare its values its own way.
+    if internal_type in _PASS_THROUGH_TYPES and all(
+        getattr(type(base), name) is getattr(standard, name)
+        for name in ("get_prep_value", "get_db_prep_value", "get_db_prep_save")
+    ):
+        return None
+    return partial(field.get_db_prep_save, connection=conn)
 
 
 def _check_source_migrated(conn) -> None:
