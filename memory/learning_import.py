@@ -23,7 +23,6 @@ import json
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,6 +33,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from config.audit import audit_batch, audit_bulk_write
 from config.db import is_postgresql
 from config.legacy import ImportReport, LegacyImportError, Progress
 
@@ -47,11 +47,6 @@ from .models import (
     MasteredGrammar,
     MasteredWord,
 )
-
-try:  # the platform's audit helpers (config/audit.py); imports stay fast with one entry per table
-    from config.audit import audit_batch, audit_bulk_write
-except ImportError:  # pragma: no cover - platform module not there yet
-    audit_batch = audit_bulk_write = None
 
 PROFILE_FILES = ("profiles.json", "child_profiles.json")
 CARDS_FILE = "approved_cards.json"
@@ -521,13 +516,13 @@ def import_learning_folder(
         (ChatMessage, new_chat, "chat_messages"),
     )
     with transaction.atomic():
-        with audit_bulk_write() if audit_bulk_write else nullcontext():
+        with audit_bulk_write():
             for model, rows, table in writes:
                 _write(model, rows, table, report, progress)
-        if audit_batch:  # one audit entry per table written, by the "migration" actor
-            for model, rows, _table in writes:
-                if rows:
-                    audit_batch(actor=AUDIT_ACTOR, model=model, count=len(rows), source=str(folder))
+        # One audit entry per table written (not per row), by the "migration" actor.
+        for model, rows, _table in writes:
+            if rows:
+                audit_batch(actor=AUDIT_ACTOR, model=model, count=len(rows), source=str(folder))
     report.seconds = (timezone.now() - started).total_seconds()
     return report
 

@@ -18,7 +18,7 @@ legacy message (one user/assistant exchange) becomes two messages, the last 10 k
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager, nullcontext
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from config.audit import audit_batch, audit_bulk_write
 from config.legacy import ImportReport, LegacyImportError, Progress
 
 from .models import (
@@ -42,12 +43,7 @@ from .models import (
     Trend,
 )
 
-try:  # the platform's audit helpers: one audit entry per table instead of one per row
-    from config.audit import audit_batch, audit_bulk_write
-except ImportError:  # pragma: no cover - platform module not there yet
-    audit_batch = audit_bulk_write = None
-
-AUDIT_ACTOR = "import_legacy"
+AUDIT_ACTOR = "migration"
 BATCH_SIZE = 2000
 
 # Columns the importer reads, with the declared SQLite types the original's DDL gives them.
@@ -476,7 +472,7 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
     if dry_run:
         return report
     with transaction.atomic():
-        with audit_bulk_write() if audit_bulk_write else nullcontext():
+        with audit_bulk_write():
             for model, table, rows in writes:
                 for start in range(0, len(rows), BATCH_SIZE):
                     model.objects.bulk_create(rows[start : start + BATCH_SIZE])
@@ -484,10 +480,10 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
                         progress(table, min(start + BATCH_SIZE, len(rows)), len(rows))
                 report.table(table).written = len(rows)
             _restore_updated_at(writes[0][2])
-        if audit_batch:
-            for model, _table, rows in writes:
-                if rows:
-                    audit_batch(actor=AUDIT_ACTOR, model=model, count=len(rows), source=str(source))
+        # One audit entry per table written (not per row), by the "migration" actor.
+        for model, _table, rows in writes:
+            if rows:
+                audit_batch(actor=AUDIT_ACTOR, model=model, count=len(rows), source=str(source))
     return report
 
 

@@ -4,8 +4,10 @@ from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 
+from config.audit import named_actor
 from config.legacy import ImportReport, LegacyImportError
 from memory import legacy_learning
 from memory.learning_import import import_learning_folder
@@ -394,3 +396,19 @@ def test_import_legacy_interface(real_folder, tmp_path, settings):
         json.loads((real_folder / "profiles/child_profiles.json").read_text())[0]["name"]
         == "Xiao Ming"
     )
+
+
+def test_the_import_writes_one_audit_entry_per_table_as_migration(real_folder, tmp_path):
+    import_learning_folder(real_folder, backup_dir=tmp_path / "backups")
+
+    entries = {
+        entry.content_type.model: (entry.changes, named_actor(entry))
+        for entry in LogEntry.objects.select_related("content_type")
+    }
+    assert entries == {
+        "learnerprofile": ({"rows": [None, 1]}, "migration"),
+        "masteredword": ({"rows": [None, 8395]}, "migration"),
+        "masteredgrammar": ({"rows": [None, 76]}, "migration"),
+        "approvedcard": ({"rows": [None, 2]}, "migration"),
+        "chatmessage": ({"rows": [None, 2]}, "migration"),
+    }

@@ -2,7 +2,9 @@ import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from auditlog.models import LogEntry
 
+from config.audit import named_actor
 from config.legacy import LegacyImportError
 from memory import legacy_edgesoul
 from memory.models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
@@ -364,3 +366,18 @@ def test_a_failure_while_writing_rolls_everything_back(store, monkeypatch):
         legacy_edgesoul.run(str(store))
 
     assert (CompanionProfile.objects.count(), Memory.objects.count()) == (0, 0)
+
+
+def test_the_import_writes_one_audit_entry_per_table_as_migration(store):
+    legacy_edgesoul.run(str(store))
+
+    entries = {
+        entry.content_type.model: (entry.changes, named_actor(entry))
+        for entry in LogEntry.objects.select_related("content_type")
+    }
+    assert entries == {
+        "companionprofile": ({"rows": [None, 3]}, "migration"),
+        "memory": ({"rows": [None, 2]}, "migration"),
+        "emotionalpattern": ({"rows": [None, 2]}, "migration"),
+        "conversationcontext": ({"rows": [None, 1]}, "migration"),
+    }
