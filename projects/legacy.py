@@ -578,7 +578,7 @@ def _split(report: ImportReport, table: str, model, items: list[tuple[dict, dict
             report.table(table).unchanged += 1
         else:
             report.table(table).rejected.append(
-                f"{_label(row)}: already imported and changed here since; kept as it is"
+                f"{_label(row)}: differs from the row with this id here (changed since, or another source); kept as it is"
             )
     return new
 

@@ -382,7 +382,7 @@ def test_rows_changed_here_since_are_kept(store):
     report = legacy.run(str(store))
 
     assert report.tables["projects"].rejected == [
-        f"{P2}: already imported and changed here since; kept as it is"
+        f"{P2}: differs from the row with this id here (changed since, or another source); kept as it is"
     ]
     assert Project.objects.get(pk=P2).status == "in_progress"
 
