@@ -552,6 +552,7 @@ def test_missing_file_is_404(api_client):
         "pkg/../../secret.txt",
         "..\\..\\windows",
         "./README.md",
+        "a%00b",
     ],
 )
 def test_path_traversal_is_refused(api_client, path, settings, tmp_path):
@@ -562,10 +563,7 @@ def test_path_traversal_is_refused(api_client, path, settings, tmp_path):
 
     response = api_client.get(f"{BASE}/{project.pk}/files/{path}")
 
-    assert response.status_code in (400, 404)
-    assert "top secret" not in response.content.decode()
-    if response.status_code == 400:
-        assert response.json() == {"detail": "Invalid file path"}
+    assert (response.status_code, response.json()) == (400, {"detail": "Invalid file path"})
 
 
 @pytest.mark.parametrize("count", [1, 12])
