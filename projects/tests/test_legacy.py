@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from config.legacy import LegacyImportError
 from projects import legacy
 from projects.models import ClarificationSession, GeneratedFile, Project, ProviderUsage
+from projects.pricing import estimate_project_cost
 from projects.providers.questions import bank_questions
 
 pytestmark = pytest.mark.django_db
@@ -317,7 +318,12 @@ def test_import_reads_the_legacy_format(store):
     assert first.created_at == datetime(2025, 10, 29, 8, 0, tzinfo=UTC)
     assert first.completed_at == datetime(2025, 10, 29, 8, 1, 0, 123456, tzinfo=UTC)
     assert (first.actual_cost, first.lines_of_code) == (Decimal("0.01"), 559)
-    assert first.cost_estimate > 0  # estimated, the original always wrote 0
+    # The original always wrote 0: estimated as a new project would be.
+    assert (
+        first.cost_estimate
+        == estimate_project_cost(brief=first.brief, model="gpt-4o", max_tokens=4000)
+        == Decimal("0.041548")
+    )
     failed = Project.objects.get(pk=P2)
     assert [(e["timestamp"], e["error"]) for e in failed.errors] == [
         ("2025-10-29T09:01:00.5", "lint"),
