@@ -38,15 +38,15 @@ static: venv env
 serve:
 	$(BIN)/gunicorn --config config/gunicorn.py
 
-test: venv
+test: venv env
 	$(BIN)/pytest -q
 
-test-postgres: venv
+test-postgres: venv env
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
-lint: venv
+lint: venv env
 	$(BIN)/ruff check .
-	ALLOW_INSECURE_SECRET_KEY=1 $(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py makemigrations --check --dry-run
 
 bench: venv
 	bash bench/run.sh

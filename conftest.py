@@ -1,10 +1,6 @@
 """Shared pytest setup: the suite runs on SQLite by default and on PostgreSQL via DATABASE_URL."""
 
-import os
-
 import pytest
-
-os.environ.setdefault("ALLOW_INSECURE_SECRET_KEY", "1")
 
 
 def pytest_collection_modifyitems(config, items):
