@@ -224,11 +224,11 @@ class ProjectViewSet(YagoViewSet):
     @extend_schema(responses=OBJECT)
     def destroy(self, request, pk=None):
         project = self.get_project(pk)
-        name = project.name
+        project_id, name = str(project.pk), project.name
         services.project_delete(project=project)
         return Response(
             {
-                "project_id": pk,
+                "project_id": project_id,
                 "status": "deleted",
                 "message": f"Project '{name}' deleted successfully",
             }
