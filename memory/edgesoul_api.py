@@ -5,6 +5,8 @@ so these views authenticate nobody (and need no CSRF token).
 """
 
 from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,7 +27,7 @@ from .models import (
 # --- Serializers -------------------------------------------------------------------------
 
 
-class ProfileSerializer(serializers.ModelSerializer):
+class CompanionProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompanionProfile
         fields = (
@@ -67,7 +69,7 @@ class PersonalitySerializer(serializers.Serializer):
     proactiveness = _level()
 
 
-class ProfileUpdateSerializer(serializers.Serializer):
+class CompanionProfileUpdateSerializer(serializers.Serializer):
     """PUT body: every field optional; unknown keys are ignored (as the original did)."""
 
     name = serializers.CharField(max_length=255, required=False, allow_null=True, allow_blank=True)
@@ -226,24 +228,48 @@ def _created(message: str, **extra) -> Response:
 
 # --- Views -------------------------------------------------------------------------------
 
+CREATED = inline_serializer(
+    "EdgeSoulCreated",
+    {"status": serializers.CharField(), "message": serializers.CharField()},
+)
+MEMORY_CREATED = inline_serializer(
+    "EdgeSoulMemoryCreated",
+    {
+        "status": serializers.CharField(),
+        "message": serializers.CharField(),
+        "id": serializers.CharField(),
+    },
+)
+CLEARED = inline_serializer(
+    "EdgeSoulMemoriesCleared",
+    {
+        "message": serializers.CharField(),
+        "memory_type": serializers.CharField(allow_null=True),
+        "deleted": serializers.IntegerField(),
+    },
+)
+
 
 class EdgeSoulViewSet(viewsets.ViewSet):
     authentication_classes = ()
 
 
 class ProfileViewSet(EdgeSoulViewSet):
+    @extend_schema(responses=CompanionProfileSerializer)
     def retrieve(self, request: Request, user_id: str) -> Response:
         profile = services.profile_get_or_create(user_id=user_id)
-        return Response(ProfileSerializer(profile).data)
+        return Response(CompanionProfileSerializer(profile).data)
 
+    @extend_schema(request=CompanionProfileUpdateSerializer, responses=CompanionProfileSerializer)
     def update(self, request: Request, user_id: str) -> Response:
-        fields = _valid(ProfileUpdateSerializer, request.data)
+        fields = _valid(CompanionProfileUpdateSerializer, request.data)
         preferences = fields.pop("preferences", None)
         profile = services.profile_update(user_id=user_id, fields=fields, preferences=preferences)
-        return Response(ProfileSerializer(profile).data)
+        return Response(CompanionProfileSerializer(profile).data)
 
 
 class MemoryViewSet(EdgeSoulViewSet):
+    @extend_schema(parameters=[MemoryListQuerySerializer], responses=MemorySerializer(many=True))
     def list(self, request: Request, user_id: str) -> Response:
         params = _valid(MemoryListQuerySerializer, request.query_params)
         memories = selectors.memory_list(
@@ -254,6 +280,7 @@ class MemoryViewSet(EdgeSoulViewSet):
         )
         return Response(MemorySerializer(memories, many=True).data)
 
+    @extend_schema(parameters=[MemoryTypeQuerySerializer], responses=CLEARED)
     def clear(self, request: Request, user_id: str) -> Response:
         memory_type = _valid(MemoryTypeQuerySerializer, request.query_params).get("memory_type")
         deleted = services.memories_delete(user_id=user_id, memory_type=memory_type or None)
@@ -265,6 +292,7 @@ class MemoryViewSet(EdgeSoulViewSet):
             }
         )
 
+    @extend_schema(request=MemorySearchSerializer, responses=MemorySerializer(many=True))
     def search(self, request: Request, user_id: str = "search") -> Response:
         data = _valid(MemorySearchSerializer, request.data)
         memories = services.memory_search(
@@ -276,6 +304,7 @@ class MemoryViewSet(EdgeSoulViewSet):
         )
         return Response(MemorySerializer(memories, many=True).data)
 
+    @extend_schema(request=MemoryCreateSerializer, responses={201: MEMORY_CREATED})
     def create(self, request: Request, user_id: str) -> Response:
         data = _valid(MemoryCreateSerializer, request.data)
         memory = services.memory_create(user_id=user_id, **data)
@@ -283,6 +312,7 @@ class MemoryViewSet(EdgeSoulViewSet):
 
 
 class EmotionViewSet(EdgeSoulViewSet):
+    @extend_schema(request=EmotionTrackSerializer, responses={201: CREATED})
     def create(self, request: Request, user_id: str) -> Response:
         data = _valid(EmotionTrackSerializer, request.data)
         services.emotion_track(
@@ -294,10 +324,12 @@ class EmotionViewSet(EdgeSoulViewSet):
         )
         return _created("Emotion created")
 
+    @extend_schema(responses=PatternSerializer(many=True))
     def list(self, request: Request, user_id: str) -> Response:
         patterns = selectors.pattern_list(user_id=user_id)
         return Response(PatternSerializer(patterns, many=True).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def patterns(self, request: Request, user_id: str) -> Response:
         patterns = PatternSerializer(selectors.pattern_list(user_id=user_id), many=True).data
         return Response(
@@ -313,6 +345,7 @@ class EmotionViewSet(EdgeSoulViewSet):
             }
         )
 
+    @extend_schema(parameters=[SummaryQuerySerializer], responses=OpenApiTypes.OBJECT)
     def summary(self, request: Request, user_id: str) -> Response:
         days = _valid(SummaryQuerySerializer, request.query_params)["days"]
         summary = selectors.emotion_summary(user_id=user_id, days=days)
@@ -326,23 +359,27 @@ class EmotionViewSet(EdgeSoulViewSet):
 
 
 class ConversationViewSet(EdgeSoulViewSet):
+    @extend_schema(request=ConversationAppendSerializer, responses={201: CREATED})
     def create(self, request: Request, user_id: str) -> Response:
         data = _valid(ConversationAppendSerializer, request.data)
         services.conversation_append(user_id=user_id, **data)
         return _created("Conversation created")
 
+    @extend_schema(responses=ContextSerializer)
     def context(self, request: Request, user_id: str) -> Response:
         context = selectors.context_get(user_id=user_id)
         if context is None:
             return Response({"message": "No active conversation context"})
         return Response(ContextSerializer(context).data)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def messages(self, request: Request, user_id: str) -> Response:
         context = selectors.context_get(user_id=user_id)
         return Response(context.messages if context else [])
 
 
 class StatsViewSet(EdgeSoulViewSet):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request: Request, user_id: str) -> Response:
         profile = services.profile_get_or_create(user_id=user_id)
         return Response(selectors.user_stats(profile=profile))

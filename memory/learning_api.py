@@ -5,6 +5,8 @@ points with "," (no space). Profiles are found by id, or by name when no id matc
 old app linked profiles by name).
 """
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -65,7 +67,7 @@ def profile_representation(profile: LearnerProfile) -> dict:
     }
 
 
-class ProfileWriteSerializer(serializers.Serializer):
+class LearnerProfileWriteSerializer(serializers.Serializer):
     """POST body (name through interests required) and PUT body (every field optional)."""
 
     name = serializers.CharField(max_length=255)
@@ -134,34 +136,40 @@ class LearnerProfileViewSet(viewsets.ViewSet):
     def _reloaded(self, profile: LearnerProfile) -> dict:
         return profile_representation(selectors.learner_profile_get(key=profile.id))
 
+    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="learning_profiles_list")
     def list(self, request: Request) -> Response:
         return Response(
             [profile_representation(profile) for profile in selectors.learner_profile_list()]
         )
 
+    @extend_schema(request=LearnerProfileWriteSerializer, responses=OpenApiTypes.OBJECT)
     def create(self, request: Request) -> Response:
-        serializer = ProfileWriteSerializer(data=request.data)
+        serializer = LearnerProfileWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, lists = serializer.split()
         profile = services.learner_profile_create(fields=fields, **lists)
         # The original answered 200 (not 201) with the profile: clients expect that.
         return Response(self._reloaded(profile), status=status.HTTP_200_OK)
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(profile_representation(self._profile(pk)))
 
+    @extend_schema(request=LearnerProfileWriteSerializer, responses=OpenApiTypes.OBJECT)
     def update(self, request: Request, pk: str) -> Response:
         profile = self._profile(pk, with_lists=False)
-        serializer = ProfileWriteSerializer(data=request.data, partial=True)
+        serializer = LearnerProfileWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         fields, lists = serializer.split()
         profile = services.learner_profile_update(profile=profile, fields=fields, **lists)
         return Response(self._reloaded(profile))
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def destroy(self, request: Request, pk: str) -> Response:
         services.learner_profile_delete(profile=self._profile(pk, with_lists=False))
         return Response({"message": "Profile deleted successfully"})
 
+    @extend_schema(request=CardSerializer, responses=CardSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def cards(self, request: Request, pk: str) -> Response:
         profile = self._profile(pk, with_lists=False)
@@ -172,6 +180,7 @@ class LearnerProfileViewSet(viewsets.ViewSet):
         card = services.card_approve(profile=profile, **serializer.validated_data)
         return Response(CardSerializer(card).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(request=ChatMessageSerializer, responses=ChatMessageSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
     def chat(self, request: Request, pk: str) -> Response:
         profile = self._profile(pk, with_lists=False)
