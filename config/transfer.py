@@ -36,6 +36,7 @@ from config.db import reset_sequences
 from config.dbinfo import add_database, engine_label, is_empty, remove_database, table_names
 
 TARGET_ALIAS = "transfer_target"
+READER_ALIAS = "transfer_source"
 Progress = Callable[[str, int, int], None]
 
 
@@ -113,15 +114,16 @@ def transfer_run(
             verbosity=0,
         )
         model_list = copy_order(_models_in(source))
+        reader = _snapshot_reader(source)
         copy_started = time.monotonic()
-        _copy_all(source, target_conn, model_list, batch_size, progress)
+        source_sums = _copy_all(reader, target_conn, model_list, batch_size, progress)
         report = TransferReport(engine_label(source), engine_label(target_conn))
         report.copy_seconds = time.monotonic() - copy_started
         verify_started = time.monotonic()
         covered = {model._meta.db_table for model in model_list}
         report.skipped_tables = sorted(set(table_names(source)) - covered - {"django_migrations"})
         for model in model_list:
-            source_rows, source_sum = table_checksum(model, using)
+            source_rows, source_sum = source_sums[model]
             target_rows, target_sum = table_checksum(model, TARGET_ALIAS)
             report.tables.append(
                 TableCheck(model._meta.db_table, source_rows, target_rows, source_sum, target_sum)
@@ -131,6 +133,7 @@ def transfer_run(
         return report
     finally:
         remove_database(TARGET_ALIAS)
+        remove_database(READER_ALIAS)
 
 
 def copy_order(model_list: list[type[models.Model]]) -> list[type[models.Model]]:
@@ -180,19 +183,38 @@ def _dependencies(model: type[models.Model]) -> set[type[models.Model]]:
     }
 
 
-def _copy_all(source, target_conn, model_list, batch_size, progress) -> None:
+def _snapshot_reader(source):
+    """The connection to read the source through, in one snapshot, without blocking writers.
+
+    A SQLite file gets a second connection with deferred transactions: its snapshot starts
+    at the first read and the server's writers carry on (WAL). The configured IMMEDIATE
+    mode would hold the write lock for the whole copy. PostgreSQL readers never block.
+    """
+    if source.vendor != "sqlite" or source.is_in_memory_db():
+        return source
+    settings = dict(source.settings_dict)
+    settings["OPTIONS"] = {
+        key: value for key, value in settings["OPTIONS"].items() if key != "transaction_mode"
+    }
+    return add_database(READER_ALIAS, settings)
+
+
+def _copy_all(reader, target_conn, model_list, batch_size, progress) -> dict:
+    """Copy every model's rows; (rows, checksum) of each source table, in the same snapshot."""
+    source_sums = {}
     # SQLite checks foreign keys as rows arrive unless told not to; PostgreSQL's Django
     # constraints are DEFERRABLE INITIALLY DEFERRED and are checked at commit.
     with target_conn.constraint_checks_disabled():
         with (
-            transaction.atomic(using=source.alias),
+            transaction.atomic(using=reader.alias),
             transaction.atomic(using=target_conn.alias),
         ):
-            if source.vendor == "postgresql":
-                with source.cursor() as cursor:  # one snapshot for every table
+            if reader.vendor == "postgresql":
+                with reader.cursor() as cursor:  # one snapshot for every table
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             for model in model_list:
-                _copy_model(model, source.alias, target_conn, batch_size, progress)
+                _copy_model(model, reader.alias, target_conn, batch_size, progress)
+                source_sums[model] = table_checksum(model, reader.alias)
             try:
                 target_conn.check_constraints(
                     table_names=[model._meta.db_table for model in model_list]
@@ -200,6 +222,7 @@ def _copy_all(source, target_conn, model_list, batch_size, progress) -> None:
             except IntegrityError as error:
                 raise TransferError(f"Foreign keys do not match after the copy: {error}") from error
             reset_sequences(model_list, conn=target_conn)
+    return source_sums
 
 
 def _copy_model(model, source_alias, target_conn, batch_size, progress) -> None:

@@ -1,3 +1,4 @@
+import sqlite3
 import uuid
 from io import StringIO
 
@@ -14,7 +15,7 @@ from config import transfer as transfer_module
 from config.audit import audit_bulk_write
 from config.dbinfo import add_database, remove_database
 from config.tests.helpers import dump_tables
-from config.transfer import copy_order, table_checksum
+from config.transfer import copy_order, table_checksum, transfer_run
 
 
 def fill(alias):
@@ -252,3 +253,30 @@ def test_copy_that_does_not_verify_fails_naming_the_table(
     [line] = [line.split() for line in out.getvalue().splitlines() if "auth_group " in line + " "]
     assert line[:5] == ["auth_group", "2", "2", "MISMATCH", real_checksum(Group, source)[1]]
     assert line[5] == "0" * 32
+
+
+def test_sqlite_source_keeps_taking_writes_and_the_copy_is_one_snapshot(
+    sqlite_file_database, tmp_path
+):
+    source = sqlite_file_database("source")
+    fill(source)
+    writer = sqlite3.connect(connections[source].settings_dict["NAME"], timeout=0)
+    written_during_copy = []
+
+    def progress(table, done, total):
+        if table == "auth_group" and not written_during_copy:
+            # A server worker writes while the copy runs: no "database is locked".
+            writer.execute("INSERT INTO auth_group (name) VALUES ('Late')")
+            writer.commit()
+            written_during_copy.append(table)
+
+    report = transfer_run(
+        target=f"sqlite:///{tmp_path / 'target.sqlite3'}", using=source, progress=progress
+    )
+    writer.close()
+
+    assert written_during_copy == ["auth_group"]
+    assert report.ok
+    groups = {check.table: check for check in report.tables}["auth_group"]
+    assert (groups.source_rows, groups.target_rows) == (2, 2)  # the snapshot
+    assert Group.objects.using(source).count() == 3
