@@ -23,6 +23,7 @@ from .models import (
     ResponseStyle,
     Tone,
 )
+from .validators import no_nul_characters
 
 # --- Serializers -------------------------------------------------------------------------
 
@@ -88,12 +89,12 @@ class CompanionProfileUpdateSerializer(serializers.Serializer):
     auto_speak_responses = serializers.BooleanField(required=False)
     interests = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     dislikes = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
-    communication_patterns = serializers.DictField(required=False)
+    communication_patterns = serializers.DictField(required=False, validators=[no_nul_characters])
     total_conversations = serializers.IntegerField(min_value=0, required=False)
     total_messages = serializers.IntegerField(min_value=0, required=False)
     avg_session_length = serializers.FloatField(min_value=0, required=False)
     personality = PersonalitySerializer(required=False)
-    preferences = serializers.DictField(required=False)
+    preferences = serializers.DictField(required=False, validators=[no_nul_characters])
 
     def validate(self, attrs):
         personality = attrs.pop("personality", None) or {}
@@ -138,7 +139,7 @@ class MemoryCreateSerializer(serializers.Serializer):
     context = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     confidence = serializers.FloatField(min_value=0.0, max_value=1.0, default=1.0)
     importance = serializers.FloatField(min_value=0.0, max_value=1.0, default=0.5)
-    metadata = serializers.DictField(required=False, default=dict)
+    metadata = serializers.DictField(required=False, default=dict, validators=[no_nul_characters])
 
 
 class MemorySearchSerializer(serializers.Serializer):
@@ -250,8 +251,18 @@ CLEARED = inline_serializer(
 )
 
 
+class UserIdSerializer(serializers.Serializer):
+    # CharField also refuses NUL characters, which PostgreSQL cannot store.
+    user_id = serializers.CharField(max_length=255)
+
+
 class EdgeSoulViewSet(viewsets.ViewSet):
     authentication_classes = ()
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        if "user_id" in kwargs:  # the path's user id: 400 rather than a database error
+            _valid(UserIdSerializer, {"user_id": kwargs["user_id"]})
 
 
 class ProfileViewSet(EdgeSoulViewSet):

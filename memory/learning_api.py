@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from . import learning_selectors as selectors
 from . import learning_services as services
 from .models import ApprovedCard, ChatMessage, ChatRole, Language, LearnerProfile
+from .validators import no_nul_characters
 
 PROFILE_FIELDS = (
     "name",
@@ -77,14 +78,14 @@ class LearnerProfileWriteSerializer(serializers.Serializer):
     school = serializers.CharField(max_length=255, allow_blank=True)
     neighborhood = serializers.CharField(max_length=255, allow_blank=True)
     interests = serializers.ListField(child=serializers.CharField(max_length=255))
-    character_roster = serializers.ListField(required=False)
+    character_roster = serializers.ListField(required=False, validators=[no_nul_characters])
     verbal_fluency = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     passive_language_level = serializers.CharField(
         required=False, allow_blank=True, allow_null=True
     )
     mental_age = serializers.FloatField(required=False, allow_null=True, min_value=0)
     raw_input = serializers.CharField(required=False, allow_blank=True, allow_null=True)
-    extracted_data = serializers.DictField(required=False)
+    extracted_data = serializers.DictField(required=False, validators=[no_nul_characters])
     mastered_words = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     mastered_english_words = serializers.CharField(
         required=False, allow_blank=True, allow_null=True
@@ -103,7 +104,7 @@ class LearnerProfileWriteSerializer(serializers.Serializer):
 
 
 class CardSerializer(serializers.ModelSerializer):
-    content = serializers.DictField()
+    content = serializers.DictField(validators=[no_nul_characters])
 
     class Meta:
         model = ApprovedCard
@@ -125,7 +126,7 @@ class LearnerProfileViewSet(viewsets.ViewSet):
     """Profiles of the children, their approved cards and their chat with the tutor."""
 
     authentication_classes = ()
-    lookup_value_regex = "[^/]+"
+    lookup_value_regex = "[^/\\x00]+"  # NUL cannot be stored (or compared) by PostgreSQL
 
     def _profile(self, pk: str, *, with_lists: bool = True) -> LearnerProfile:
         profile = selectors.learner_profile_get(key=pk, with_lists=with_lists)

@@ -108,7 +108,12 @@ def find_files(folder: Path) -> dict[str, Path]:
 
 def _load(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+        if "\x00" in text or "\\u0000" in text:  # PostgreSQL cannot store NUL characters
+            line = text[: max(text.find("\x00"), text.find("\\u0000"))].count("\n") + 1
+            raise _fail(path, f"line {line}", "contains a NUL character")
+        return data
     except UnicodeDecodeError as error:
         raise _fail(path, "-", f"not UTF-8 text ({error.reason})") from error
     except json.JSONDecodeError as error:

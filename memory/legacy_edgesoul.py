@@ -131,6 +131,8 @@ class _Row:
             return None
         if not isinstance(value, str):
             raise self.fail(f"{column} must be text, not {type(value).__name__} {value!r}")
+        if "\x00" in value:  # PostgreSQL cannot store NUL characters
+            raise self.fail(f"{column} contains a NUL character")
         return value
 
     def number(self, column: str, *, integer: bool = False) -> float | int | None:
@@ -155,6 +157,8 @@ class _Row:
             return default()
         if not isinstance(value, str):
             raise self.fail(f"{column} must be JSON text, not {type(value).__name__} {value!r}")
+        if "\\u0000" in value or "\x00" in value:
+            raise self.fail(f"{column} contains a NUL character")
         try:
             decoded = json.loads(value)
         except json.JSONDecodeError as error:

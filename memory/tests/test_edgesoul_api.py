@@ -787,3 +787,43 @@ def test_stats_query_budget(api_client, django_assert_num_queries, count):
         response = api_client.get(f"{BASE}/stats/u1")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("user_id", "message", "code"),
+    [
+        ("u" * 256, "Ensure this field has no more than 255 characters.", "max_length"),
+        ("bad%00id", "Null characters are not allowed.", "null_characters_not_allowed"),
+    ],
+)
+def test_an_impossible_user_id_is_400_on_every_route(api_client, user_id, message, code):
+    for method, route in [
+        ("get", "profile"),
+        ("put", "profile"),
+        ("get", "memories"),
+        ("delete", "memories"),
+        ("post", "memory"),
+        ("post", "emotion"),
+        ("get", "emotions"),
+        ("post", "conversation"),
+        ("get", "context"),
+        ("get", "stats"),
+    ]:
+        response = getattr(api_client, method)(f"{BASE}/{route}/{user_id}", {}, format="json")
+
+        assert response.status_code == 400, (method, route)
+        assert response.json() == validation_error("user_id", message, code)
+    assert CompanionProfile.objects.count() == 0
+
+
+def test_nul_characters_in_json_values_are_400(api_client):
+    response = api_client.post(
+        f"{BASE}/memory/u1",
+        {"memory_type": "fact", "content": "x", "metadata": {"note": ["ok", "bad\x00"]}},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == validation_error(
+        "metadata", "Null characters are not allowed.", "invalid"
+    )

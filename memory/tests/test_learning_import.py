@@ -237,6 +237,8 @@ def _broken(tmp_path, name):
         write_learning_folder(
             folder, [good], chat=[{"role": "user", "content": "x", "timestamp": "yesterday"}]
         )
+    elif name == "nul":
+        write_learning_folder(folder, [good], chat=[{"role": "user", "content": "a\u0000b"}])
     elif name == "duplicate-id":
         write_learning_folder(folder, [good, profile_record(zh=1)])
     return folder
@@ -279,6 +281,7 @@ def _broken(tmp_path, name):
             "duplicate-id",
             "child_profiles.json, row record 1: profile id 'xiao-ming' also in record 0",
         ),
+        ("nul", "chat_history.json, row line 4: contains a NUL character"),
     ],
 )
 def test_a_broken_folder_names_file_and_record_and_writes_nothing(tmp_path, name, message):

@@ -286,6 +286,10 @@ def _broken_store(tmp_path, kind: str):
     elif kind == "dangling-user":
         rows["memories"].append(memory_row("ghost_1", "ghost"))
         return build_store(path, foreign_keys=False, **rows)
+    elif kind == "nul-text":
+        rows["memories"][0]["content"] = "a\x00b"
+    elif kind == "nul-json":
+        rows["profiles"][0]["interests"] = '["a\\u0000b"]'
     elif kind == "boolean":
         rows["profiles"][0]["voice_enabled"] = 7
     elif kind == "truncated":
@@ -325,6 +329,8 @@ def _broken_store(tmp_path, kind: str):
         ),
         ("dangling-user", "memories, row id=3: user_id 'ghost' has no row in user_profiles"),
         ("boolean", "user_profiles, row id=1: voice_enabled must be 0 or 1, not 7"),
+        ("nul-text", "memories, row id=1: content contains a NUL character"),
+        ("nul-json", "user_profiles, row id=1: interests contains a NUL character"),
     ],
 )
 def test_bad_input_names_table_and_row_and_writes_nothing(tmp_path, kind, message):
