@@ -114,7 +114,18 @@ def luna() -> list[Endpoint]:
     ]
 
 
-APPS = {"luna": luna}
+def yago() -> list[Endpoint]:
+    return [
+        Endpoint("yago GET /api/v1/projects", "GET", ["/yago/api/v1/projects"]),
+        Endpoint(
+            "yago GET /api/v1/projects?status=completed&limit=20",
+            "GET",
+            ["/yago/api/v1/projects?status=completed&limit=20"],
+        ),
+    ]
+
+
+APPS = {"luna": luna, "yago": yago}
 
 
 def count_queries(endpoint: Endpoint) -> int:
