@@ -20,6 +20,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.signals import pre_save
 from django.utils.functional import SimpleLazyObject
 
 ACTOR_KEY = "actor"
@@ -50,16 +51,34 @@ def audit_actor(name: str, **extra) -> Iterator[None]:
     """Attribute every audit entry written inside the block to the named actor.
 
     `with audit_actor("seed"): call_command("loaddata", ...)` stores
-    `additional_data = {"actor": "seed", **extra}` on each entry. Blocks nest: the previous
-    actor is back in charge after the inner block ends.
+    `additional_data = {"actor": "seed", **extra}` on each entry. Inside a request the
+    authenticated user is kept as the entry's `actor`. Blocks nest: the previous actor is back
+    in charge after the inner block ends.
     """
     previous = auditlog_value.get(None)
+    context = {"additional_data": {ACTOR_KEY: name, **extra}}
+    if _is_active(previous):
+        # Inside a request the authenticated user stays the actor next to the name.
+        context.update(
+            {
+                key: previous[key]
+                for key in ("actor", "remote_addr", "remote_port")
+                if key in previous
+            }
+        )
     try:
-        with set_extra_data({"additional_data": {ACTOR_KEY: name, **extra}}):
+        with set_extra_data(context):
             yield
     finally:
         if previous is not None:
             auditlog_value.set(previous)
+
+
+def _is_active(context: dict | None) -> bool:
+    """Whether an auditlog context is still in force (a finished one stays in the variable)."""
+    if not context or "signal_duid" not in context:
+        return False
+    return any(key[0] == context["signal_duid"] for key, *_ in pre_save.receivers)
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from auditlog.context import set_extra_data
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
@@ -193,3 +194,19 @@ def test_bulk_write_logs_one_batch_entry_instead_of_one_per_row():
     # Per-row logging is back on after the block.
     later = User.objects.create_user("later@example.com")
     assert len(entries_for(later)) == 1
+
+
+@pytest.mark.django_db
+def test_audit_actor_inside_a_request_keeps_the_user():
+    staff = User.objects.create_user("staff@example.com")
+
+    with set_extra_data({"actor": staff, "remote_addr": "10.0.0.7"}):  # as the middleware does
+        with audit_actor("account-deletion"):
+            group = Group.objects.create(name="Editors")
+
+    [entry] = entries_for(group)
+    assert (entry.actor, entry.remote_addr, named_actor(entry)) == (
+        staff,
+        "10.0.0.7",
+        "account-deletion",
+    )
