@@ -31,6 +31,7 @@ class Command(BaseCommand):
         def progress(table: str, done: int, total: int) -> None:
             bar = bars.get(table)
             if bar is None:
+                # The wrapped stream itself: OutputWrapper would add a newline to every redraw.
                 bar = bars[table] = tqdm(
                     total=total, desc=table, unit="row", file=self.stderr._out, leave=False
                 )
