@@ -125,7 +125,29 @@ def yago() -> list[Endpoint]:
     ]
 
 
-APPS = {"luna": luna, "yago": yago}
+def memory() -> list[Endpoint]:
+    from memory.models import CompanionProfile, LearnerProfile
+
+    users = list(CompanionProfile.objects.order_by("?").values_list("user_id", flat=True)[:SAMPLE])
+    learners = list(LearnerProfile.objects.order_by("?").values_list("id", flat=True)[:SAMPLE])
+    queries = ["tea", "hiking", "jazz music", "coffee", "family", "work stress"]
+    return [
+        Endpoint(
+            "edgesoul POST /memories/search",
+            "POST",
+            ["/edgesoul/api/v1/memory/memories/search"],
+            bodies=[
+                json.dumps({"user_id": u, "query": queries[n % len(queries)]})
+                for n, u in enumerate(users)
+            ],
+        ),
+        Endpoint(
+            "learning GET /profiles/{id}", "GET", [f"/learning/profiles/{pk}" for pk in learners]
+        ),
+    ]
+
+
+APPS = {"luna": luna, "yago": yago, "memory": memory}
 
 
 def count_queries(endpoint: Endpoint) -> int:
