@@ -45,3 +45,16 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _warm_content_type_cache(request):
+    """The audit log looks up a model's content type on its first write in a process; warm the
+    cache so that query budgets don't depend on which test happened to write first."""
+    if request.node.get_closest_marker("django_db") is None and "db" not in request.fixturenames:
+        return
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    request.getfixturevalue("django_db_blocker")
+    ContentType.objects.get_for_models(*apps.get_models())
