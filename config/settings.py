@@ -60,7 +60,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.WriteTransactionMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # auditlog's middleware, resolving the actor when an entry is written: after DRF has
+    # authenticated the request (JWT users are unknown to Django's auth middleware).
+    "config.audit.AuditlogMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -219,6 +221,8 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 PASSWORD_HASHERS = [*PASSWORD_HASHERS, "django.contrib.auth.hashers.BCryptPasswordHasher"]
 # Folder holding the original server's uploads/photos/ files, for `import_legacy pupmatch`.
 PUPMATCH_LEGACY_UPLOADS_DIR = env("PUPMATCH_LEGACY_UPLOADS_DIR", default=None)
+# Discovery scores the nearest N eligible profiles (KNN on the GiST index on PostgreSQL).
+PUPMATCH_DISCOVERY_POOL = env.int("PUPMATCH_DISCOVERY_POOL", default=500)
 
 # YAGO (projects)
 # Off by default (the v8.1 front end sends no token); on: JWT required, users see their own projects.
@@ -272,12 +276,6 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 AUDITLOG_MASK_TRACKING_FIELDS = ("password",)
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)  # written on every login, not an edit
 AUDITLOG_STORE_JSON_CHANGES = True
-# Resolves the actor when the first log entry is written, after DRF has authenticated the
-# request (JWT users are unknown to Django's own middleware, which runs before the view).
-MIDDLEWARE = [
-    "config.audit.AuditlogMiddleware" if name == "auditlog.middleware.AuditlogMiddleware" else name
-    for name in MIDDLEWARE
-]
 
 # Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).
 if env.bool("DISABLE_THROTTLES", default=False):
