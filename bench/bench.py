@@ -107,6 +107,7 @@ def run_wrk(endpoint: dict, duration: int, connections: int, threads: int) -> di
         "BENCH_PATHS": "\n".join(endpoint["paths"]),
         "BENCH_BODY": "\n".join(endpoint.get("bodies") or []),
         "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in (endpoint.get("headers") or {}).items()),
+        "BENCH_AUTH": "\n".join(endpoint.get("auth") or []),
     }
     command = [
         "wrk",

@@ -34,6 +34,7 @@ class Endpoint:
     paths: list[str]
     bodies: list[str] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
+    auth: list[str] = field(default_factory=list)  # Authorization values, rotated with paths/bodies
     queries: int | None = None
     note: str = ""
 
@@ -125,6 +126,46 @@ def yago() -> list[Endpoint]:
     ]
 
 
+def pupmatch() -> list[Endpoint]:
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from matching.models import Conversation, Profile
+
+    def bearer(user) -> str:
+        return f"Bearer {AccessToken.for_user(user)}"
+
+    viewers = list(
+        Profile.objects.filter(latitude__isnull=False).select_related("user").order_by("?")[:SAMPLE]
+    )
+    targets = list(Profile.objects.order_by("?").values_list("user_id", flat=True)[:SAMPLE])
+    pairs = [(v, t) for v, t in zip(viewers, targets, strict=False) if v.user_id != t]
+    conversations = list(Conversation.objects.select_related("user1").order_by("?")[:SAMPLE])
+    return [
+        Endpoint(
+            "pupmatch GET /discover",
+            "GET",
+            ["/pupmatch/discover"] * len(viewers),
+            auth=[bearer(v.user) for v in viewers],
+        ),
+        Endpoint(
+            "pupmatch POST /profiles/{id}/like",
+            "POST",
+            [f"/pupmatch/profiles/{t}/like" for _, t in pairs],
+            auth=[bearer(v.user) for v, _ in pairs],
+        ),
+        Endpoint(
+            "pupmatch POST /conversations/{id}/messages",
+            "POST",
+            [f"/pupmatch/conversations/{c.pk}/messages" for c in conversations],
+            bodies=[
+                json.dumps({"content": f"See you at the park at {n % 12 + 1}?"})
+                for n in range(len(conversations))
+            ],
+            auth=[bearer(c.user1) for c in conversations],
+        ),
+    ]
+
+
 def memory() -> list[Endpoint]:
     from memory.models import CompanionProfile, LearnerProfile
 
@@ -147,12 +188,14 @@ def memory() -> list[Endpoint]:
     ]
 
 
-APPS = {"luna": luna, "yago": yago, "memory": memory}
+APPS = {"luna": luna, "pupmatch": pupmatch, "yago": yago, "memory": memory}
 
 
 def count_queries(endpoint: Endpoint) -> int:
     client = Client()
     headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in endpoint.headers.items()}
+    if endpoint.auth:
+        headers["HTTP_AUTHORIZATION"] = endpoint.auth[0]
     body = endpoint.bodies[0] if endpoint.bodies else None
     with CaptureQueriesContext(connection) as queries:
         response = client.generic(

@@ -16,6 +16,10 @@ for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
 end
 if #bodies > 0 then headers["Content-Type"] = "application/json" end
 
+-- BENCH_AUTH: newline-separated Authorization values, rotated in step with paths and bodies.
+local auths = {}
+for a in string.gmatch(os.getenv("BENCH_AUTH") or "", "[^\n]+") do table.insert(auths, a) end
+
 local counter = 0
 function setup(thread)
   thread:set("offset", counter * 7919)
@@ -29,6 +33,7 @@ request = function()
   local path = paths[(i % #paths) + 1]
   local b = nil
   if #bodies > 0 then b = bodies[(i % #bodies) + 1] end
+  if #auths > 0 then headers["Authorization"] = auths[(i % #auths) + 1] end
   return wrk.format(method, path, headers, b)
 end
 
