@@ -137,8 +137,8 @@ def pupmatch() -> list[Endpoint]:
     viewers = list(
         Profile.objects.filter(latitude__isnull=False).select_related("user").order_by("?")[:SAMPLE]
     )
-    targets = list(Profile.objects.order_by("?").values_list("user_id", flat=True)[:SAMPLE])
-    pairs = [(v, t) for v, t in zip(viewers, targets, strict=False) if v.user_id != t]
+    targets = list(Profile.objects.order_by("?").values_list("pk", flat=True)[:SAMPLE])
+    pairs = [(v, t) for v, t in zip(viewers, targets, strict=False) if v.pk != t]
     conversations = list(Conversation.objects.select_related("user1").order_by("?")[:SAMPLE])
     return [
         Endpoint(
