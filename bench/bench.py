@@ -151,6 +151,9 @@ def bench_engine(engine: str, args) -> dict:
     rows = []
     try:
         for endpoint in endpoints:
+            run_wrk(
+                endpoint, 1, args.connections, args.threads
+            )  # warm-up: every worker imports and caches
             result = run_wrk(endpoint, args.duration, args.connections, args.threads)
             result.update(
                 name=endpoint["name"],
