@@ -47,17 +47,18 @@ class AuditlogMiddleware(BaseAuditlogMiddleware):
 
 
 @contextmanager
-def audit_actor(name: str, **extra) -> Iterator[None]:
+def audit_actor(name: str, *, keep_user: bool = True, **extra) -> Iterator[None]:
     """Attribute every audit entry written inside the block to the named actor.
 
     `with audit_actor("seed"): call_command("loaddata", ...)` stores
     `additional_data = {"actor": "seed", **extra}` on each entry. Inside a request the
-    authenticated user is kept as the entry's `actor`. Blocks nest: the previous actor is back
-    in charge after the inner block ends.
+    authenticated user is kept as the entry's `actor`, unless `keep_user=False` (a user
+    deleting their own account: the entry must not point at the row being deleted). Blocks
+    nest: the previous actor is back in charge after the inner block ends.
     """
     previous = auditlog_value.get(None)
     context = {"additional_data": {ACTOR_KEY: name, **extra}}
-    if _is_active(previous):
+    if keep_user and _is_active(previous):
         # Inside a request the authenticated user stays the actor next to the name.
         context.update(
             {

@@ -131,7 +131,7 @@ def user_delete(*, user: Any) -> None:
     )
     # The audit entries of this deletion cannot name the user being deleted as their actor
     # (the foreign key would dangle): a named actor records who it was instead.
-    with audit_actor("account-deletion", user_id=str(user.pk), email=user.email):
+    with audit_actor("account-deletion", keep_user=False, user_id=str(user.pk), email=user.email):
         user.delete()
     transaction.on_commit(lambda: _delete_files(names))
 
