@@ -145,7 +145,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    # orjson: several times faster than the stdlib encoder on large lists (e.g. all venues).
+    "DEFAULT_RENDERER_CLASSES": ["drf_orjson_renderer.renderers.ORJSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
