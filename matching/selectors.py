@@ -3,6 +3,8 @@
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -17,9 +19,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Abs
 
-from config.geo import KM_PER_MILE, within_radius
+from config.db import is_postgresql
+from config.geo import GEOGRAPHY_COLUMN, KM_PER_MILE, within_radius
 from matching.models import (
     ActivityLevel,
     Conversation,
@@ -43,7 +47,8 @@ from matching.models import (
 #                                                             half_range = max((max−min)/2, 1)
 #   activity_fit = 1 − |level(candidate) − level(viewer)| / 2 low=0, medium=1, high=2; a profile
 #                                                             without preferences counts as medium
-# Ties: nearer first, then profile id. Computed in SQL so ordering and pagination stay in the DB.
+# Ties: nearer first, then profile id. Computed in SQL so ordering and pagination stay in the DB,
+# over the nearest PUPMATCH_DISCOVERY_POOL eligible profiles (see discovery_candidates).
 SCORE_WEIGHTS = {"distance": 0.5, "age": 0.3, "activity": 0.2}
 ACTIVITY_RANK = {ActivityLevel.LOW: 0, ActivityLevel.MEDIUM: 1, ActivityLevel.HIGH: 2}
 
@@ -89,14 +94,13 @@ def _card_prefetches() -> list[Prefetch]:
     ]
 
 
-def discovery_candidates(*, profile: Profile) -> QuerySet[Profile]:
-    """Profiles the owner of `profile` may discover, best first (see the score above).
+def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list[uuid.UUID]:
+    """Ids of the `pool` nearest profiles the viewer may discover (one query).
 
-    Within max_distance (PostGIS index on PostgreSQL), within the age range, excluding self,
-    anyone they liked or passed, and anyone who passed on them. Requires a location.
+    Within max_distance, within the age range, excluding self, anyone the viewer liked or
+    passed, and anyone who passed on the viewer. PostgreSQL walks the GiST index in distance
+    order (KNN `<->`) and stops after `pool` rows; SQLite sorts the bounding-box candidates.
     """
-    prefs = preferences_for(profile)
-    radius = radius_km(prefs)
     user_id = profile.user_id
     queryset = (
         Profile.objects.filter(age__gte=prefs.min_age, age__lte=prefs.max_age)
@@ -105,8 +109,49 @@ def discovery_candidates(*, profile: Profile) -> QuerySet[Profile]:
         .exclude(Exists(Pass.objects.filter(user_id=user_id, target_id=OuterRef("user_id"))))
         .exclude(Exists(Pass.objects.filter(user_id=OuterRef("user_id"), target_id=user_id)))
     )
+    radius = radius_km(prefs)
+    if is_postgresql(connection):
+        # KNN: the GiST index yields rows nearest first and the scan stops after `pool`
+        # eligible ones. The radius is a filter on the same sphere distance (ST_DWithin's
+        # row estimate is so low here that the planner would sort the whole radius instead);
+        # discovery_candidates applies within_radius exactly on the result.
+        knn = RawSQL(
+            f'"{Profile._meta.db_table}"."{GEOGRAPHY_COLUMN}" <-> '
+            "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography",
+            (profile.longitude, profile.latitude),
+            output_field=FloatField(),
+        )
+        queryset = (
+            queryset.annotate(knn_m=knn)
+            .filter(knn_m__lte=radius * 1000.0 + 1.0)
+            # No tie-breaker: a second sort key would stop the index from supplying the
+            # order. Exact ties only change which equidistant rows fill the pool's last slot.
+            .order_by("knn_m")
+        )
+    else:
+        queryset = within_radius(
+            queryset, lat=profile.latitude, lng=profile.longitude, radius_km=radius
+        )
+    # Evaluated here, not nested: the raw SQL names the table, which a subquery would alias.
+    return list(queryset.values_list("pk", flat=True)[:pool])
+
+
+def discovery_candidates(*, profile: Profile, pool: int | None = None) -> QuerySet[Profile]:
+    """Profiles the owner of `profile` may discover, best first (see the score above).
+
+    The score ranks the `pool` nearest eligible profiles (PUPMATCH_DISCOVERY_POOL, default
+    500): in a dense city a 25-mile radius holds most of the data set, and scoring all of it
+    on every request would cost seconds; the nearest few hundred are what a session can swipe.
+    Requires a location.
+    """
+    prefs = preferences_for(profile)
+    radius = radius_km(prefs)
+    pool = pool or settings.PUPMATCH_DISCOVERY_POOL
     queryset = within_radius(
-        queryset, lat=profile.latitude, lng=profile.longitude, radius_km=radius
+        Profile.objects.filter(pk__in=nearest_eligible(profile=profile, prefs=prefs, pool=pool)),
+        lat=profile.latitude,
+        lng=profile.longitude,
+        radius_km=radius,
     )
     mid = (prefs.min_age + prefs.max_age) / 2
     half = max((prefs.max_age - prefs.min_age) / 2, 1)

@@ -136,8 +136,8 @@ def test_discovery_query_budget(viewer, django_assert_num_queries, n):
         other = dog(f"D{index}", 40.7580 + 0.001 * (index + 1), -73.9855)
         PhotoFactory(profile=other)
         PromptFactory(profile=other)
-    # auth user, own profile, preferences, count, page, photos, prompts
-    with django_assert_num_queries(7):
+    # auth user, own profile, preferences, nearest ids, count, page, photos, prompts
+    with django_assert_num_queries(8):
         response = bearer(viewer.user).get("/pupmatch/discover")
     assert len(response.json()["results"]) == n
     assert all(len(card["photos"]) == 1 for card in response.json()["results"])
@@ -170,3 +170,15 @@ def test_selector_matches_python_formula_for_every_row(viewer):
         )
     scores = [row.compatibility_score for row in rows]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_score_ranks_only_the_nearest_eligible_pool(viewer, settings):
+    settings.PUPMATCH_DISCOVERY_POOL = 2
+    liked = dog("LikedNearest", 40.7581, -73.9855)
+    LikeFactory(user=viewer.user, target=liked.user)
+    dog("Near", 40.7590, -73.9855, age=5)  # nearest eligible, poor age fit
+    dog("Second", 40.7600, -73.9855, age=5)
+    dog("FarButPerfect", 40.7700, -73.9855, age=3)  # better score, outside the pool
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    assert response.json()["count"] == 2
+    assert ids(response) == ["Near", "Second"]

@@ -91,12 +91,23 @@ def test_postgis_points_and_gist_indexes_exist():
 
 
 @pytest.mark.postgres
-def test_discovery_radius_filter_uses_the_gist_index():
-    from matching.selectors import discovery_candidates
+def test_discovery_pool_is_read_through_the_gist_index():
+    from django.test.utils import CaptureQueriesContext
+
+    from matching.selectors import nearest_eligible, preferences_for
 
     viewer = ProfileFactory(latitude=CENTER[0], longitude=CENTER[1])
-    queryset = discovery_candidates(profile=viewer)
+    for name, (lat, lng) in POINTS.items():
+        ProfileFactory(name=name, latitude=lat, longitude=lng)
+    with CaptureQueriesContext(connection) as queries:
+        ids = nearest_eligible(profile=viewer, prefs=preferences_for(viewer), pool=3)
+    assert [Profile.objects.get(pk=pk).name for pk in ids] == [
+        "Times Square",
+        "Bryant Park",
+        "Central Park",
+    ]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = queryset.explain()
-    assert "matching_profile_geog_gist" in plan
+        cursor.execute("EXPLAIN " + queries.captured_queries[-1]["sql"])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using matching_profile_geog_gist" in plan
