@@ -57,16 +57,6 @@ class SearchInput(serializers.Serializer):
 
 
 # --- output --------------------------------------------------------------------------------
-def venue_summary(venue: Venue) -> dict:
-    return {
-        "id": venue.pk,
-        "name": venue.name,
-        "category": venue.category,
-        "image": venue.image,
-        "interested_count": venue.interested_count,
-    }
-
-
 def venue_detail(venue: Venue) -> dict:
     return {
         "id": venue.pk,
@@ -124,7 +114,7 @@ class RootView(LunaMixin, APIView):
 
 class VenueViewSet(LunaMixin, viewsets.ViewSet):
     def list(self, request):
-        return Response({"venues": [venue_summary(v) for v in selectors.venue_list()]})
+        return Response({"venues": selectors.venue_summaries()})
 
     def retrieve(self, request, pk: str):
         venue = Venue.objects.filter(pk=pk).first()
@@ -252,7 +242,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
             {
                 "recommendations": [
                     {
-                        "venue": venue_with_count(r.venue),
+                        "venue": r.venue,
                         "score": r.score,
                         "reason": r.reason,
                         "already_interested": r.already_interested,

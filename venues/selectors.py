@@ -26,6 +26,23 @@ def venue_list() -> QuerySet[Venue]:
     return Venue.objects.order_by("position")
 
 
+VENUE_SUMMARY_FIELDS = ("id", "name", "category", "image", "interested_count")
+VENUE_DETAIL_FIELDS = (
+    "id",
+    "name",
+    "category",
+    "description",
+    "image",
+    "address",
+    "interested_count",
+)
+
+
+def venue_summaries() -> list[dict]:
+    """Every venue as the list route shows it, in order (plain dicts: no model instances)."""
+    return list(venue_list().values(*VENUE_SUMMARY_FIELDS))
+
+
 def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
     """Venues within radius_km, annotated with distance_km, nearest first (PostGIS or haversine)."""
     return within_radius(venue_list(), lat=lat, lng=lng, radius_km=radius_km)
@@ -76,9 +93,9 @@ def friend_ids_filter(*, member_id: str, field: str = "member_id") -> Q:
     ) | Q(**{f"{field}__in": Friendship.objects.filter(friend_id=member_id).values("member_id")})
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per venue per request: slots keep that cheap
 class Recommendation:
-    venue: Venue
+    venue: dict  # VENUE_DETAIL_FIELDS
     score: float
     reason: str
     already_interested: bool
@@ -110,15 +127,19 @@ def recommendations_for(*, member: Member) -> list[Recommendation]:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
 
     results = []
-    for venue in venue_list():
-        already = venue.pk in own_venues
-        others = venue.interested_count - (1 if already else 0)
-        friends = friends_per_venue.get(venue.pk, 0)
+    matches: dict[str, bool] = {}  # few distinct categories: decide each once
+    for venue in venue_list().values(*VENUE_DETAIL_FIELDS):
+        already = venue["id"] in own_venues
+        others = venue["interested_count"] - (1 if already else 0)
+        friends = friends_per_venue.get(venue["id"], 0)
         score = min(others / 3, POPULARITY_CAP)
         reasons = []
         if others > 0:
             reasons.append("Popular venue")
-        if category_matches(categories, venue.category):
+        category = venue["category"]
+        if category not in matches:
+            matches[category] = category_matches(categories, category)
+        if matches[category]:
             score += CATEGORY_BONUS
             reasons.append("Matches your interests")
         score += min(friends, FRIEND_CAP)
@@ -129,7 +150,7 @@ def recommendations_for(*, member: Member) -> list[Recommendation]:
                 reason=", ".join(reasons) or "New venue to explore",
                 already_interested=already,
                 friends_interested=friends,
-                total_interested=venue.interested_count,
+                total_interested=venue["interested_count"],
             )
         )
     results.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep venue order
