@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from config.audit import audit_batch, audit_bulk_write
+from config.db import bulk_insert
 from config.legacy import ImportReport, LegacyImportError, Progress
 from venues import services
 from venues.models import (
@@ -67,7 +68,20 @@ TYPES = {
     "threshold_met": BOOL,
     "interested_user_ids": JSON_LIST,
 }
-BATCH = 2000
+BATCH = 5000
+VENUE_FIELDS = (
+    "id",
+    "position",
+    "name",
+    "category",
+    "description",
+    "image",
+    "address",
+    "latitude",
+    "longitude",
+    "interested_count",
+    "created_at",
+)
 
 
 @dataclass
@@ -264,7 +278,7 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
             == (r["name"], r["category"], r["address"], r["latitude"], r["longitude"])
         ),
     )
-    categories = {(c.member_id, c.category): c for c in MemberCategory.objects.all()}
+    categories = dict.fromkeys(MemberCategory.objects.values_list("member_id", "category"))
     new_categories = _split(
         report,
         "user_interests",
@@ -273,7 +287,7 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
         categories,
         lambda c, r: True,
     )
-    interests = {(i.member_id, i.venue_id): i for i in Interest.objects.all()}
+    interests = dict.fromkeys(Interest.objects.values_list("member_id", "venue_id"))
     new_interests = _split(
         report,
         "interests",
@@ -282,7 +296,7 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
         interests,
         lambda i, r: True,
     )
-    friendships = {(f.member_id, f.friend_id): f for f in Friendship.objects.all()}
+    friendships = dict.fromkeys(Friendship.objects.values_list("member_id", "friend_id"))
     new_friendships = _split(
         report,
         "friendships",
@@ -339,44 +353,35 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
 
 
 def _write(report, users, venues, categories, interests, friendships, items, source) -> None:
-    def save(table: str, model, objects: list) -> None:
-        model.objects.bulk_create(objects, batch_size=BATCH)
-        report.table(table).written = len(objects)
-        if objects:
-            audit_batch(
-                actor="migration", model=model, count=len(objects), source=f"luna.db {table}"
-            )
+    def save(table: str, model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+        report.table(table).written = bulk_insert(model, fields, rows, batch_size=BATCH)
+        if rows:
+            audit_batch(actor="migration", model=model, count=len(rows), source=f"luna.db {table}")
 
     save(
         "users",
         Member,
-        [
-            Member(
-                id=r["id"],
-                name=r["name"],
-                avatar=r["avatar"],
-                bio=r["bio"],
-                created_at=r["created_at"],
-            )
-            for r in users
-        ],
+        ("id", "name", "avatar", "bio", "created_at"),
+        [(r["id"], r["name"], r["avatar"], r["bio"], r["created_at"]) for r in users],
     )
     start = (Venue.objects.aggregate(last=Max("position"))["last"] or 0) + 1
     save(
         "venues",
         Venue,
+        VENUE_FIELDS,
         [
-            Venue(
-                id=r["id"],
-                position=start + n,
-                name=r["name"],
-                category=r["category"],
-                description=r["description"],
-                image=r["image"],
-                address=r["address"],
-                latitude=r["latitude"],
-                longitude=r["longitude"],
-                created_at=r["created_at"],
+            (
+                r["id"],
+                start + n,
+                r["name"],
+                r["category"],
+                r["description"],
+                r["image"],
+                r["address"],
+                r["latitude"],
+                r["longitude"],
+                0,
+                r["created_at"],
             )
             for n, r in enumerate(venues)  # rowid order: the clients' venue order
         ],
@@ -384,53 +389,56 @@ def _write(report, users, venues, categories, interests, friendships, items, sou
     save(
         "user_interests",
         MemberCategory,
-        [
-            MemberCategory(
-                member_id=r["user_id"], category=r["interest_category"], created_at=r["created_at"]
-            )
-            for r in categories
-        ],
+        ("member", "category", "created_at"),
+        [(r["user_id"], r["interest_category"], r["created_at"]) for r in categories],
     )
     save(
         "interests",
         Interest,
-        [
-            Interest(member_id=r["user_id"], venue_id=r["venue_id"], created_at=r["created_at"])
-            for r in interests
-        ],
+        ("member", "venue", "created_at"),
+        [(r["user_id"], r["venue_id"], r["created_at"]) for r in interests],
     )
     save(
         "friendships",
         Friendship,
+        ("member", "friend", "created_at"),
         [
-            Friendship(
-                member_id=min(r["user_id"], r["friend_id"]),
-                friend_id=max(r["user_id"], r["friend_id"]),
-                created_at=r["created_at"],
-            )
+            (min(r["user_id"], r["friend_id"]), max(r["user_id"], r["friend_id"]), r["created_at"])
             for r in friendships
         ],
     )
     save(
         "action_items",
         ActionItem,
+        (
+            "id",
+            "venue",
+            "action_type",
+            "action_code",
+            "description",
+            "status",
+            "threshold_met",
+            "created_at",
+        ),
         [
-            ActionItem(
-                id=r["id"],
-                venue_id=r["venue_id"],
-                action_type=r["action_type"],
-                action_code=r["action_code"],
-                description=r["description"],
-                status=r["status"],
-                threshold_met=r["threshold_met"],
-                created_at=r["created_at"],
+            (
+                r["id"],
+                r["venue_id"],
+                r["action_type"],
+                r["action_code"],
+                r["description"],
+                r["status"],
+                r["threshold_met"],
+                r["created_at"],
             )
             for r in items
         ],
     )
-    ActionItemMember.objects.bulk_create(
+    bulk_insert(
+        ActionItemMember,
+        ("action_item", "member", "position"),
         [
-            ActionItemMember(action_item_id=r["id"], member_id=member_id, position=position)
+            (r["id"], member_id, position)
             for r in items
             for position, member_id in enumerate(r["interested_user_ids"])
         ],
