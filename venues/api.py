@@ -54,6 +54,7 @@ class NearbyInput(serializers.Serializer):
 
 class SearchInput(serializers.Serializer):
     q = serializers.CharField(max_length=200)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
 # --- output --------------------------------------------------------------------------------
@@ -160,14 +161,18 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
         )
 
     @extend_schema(
-        parameters=[OpenApiParameter("q", str, required=True)],
+        parameters=[
+            OpenApiParameter("q", str, required=True),
+            OpenApiParameter("limit", int, description="best matches returned, 1-100, default 20"),
+        ],
         summary="Full-text venue search, best match first (new)",
     )
     @action(detail=False, methods=["get"])
     def search(self, request):
         self.validation_error_status = status.HTTP_400_BAD_REQUEST
-        query = _validated(SearchInput, request.query_params)["q"]
-        venues = selectors.venue_search(query=query)
+        params = _validated(SearchInput, request.query_params)
+        query = params["q"]
+        venues = selectors.venue_search(query=query)[: params["limit"]]
         return Response({"query": query, "venues": [venue_with_count(v) for v in venues]})
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from config.geo import within_radius
 from config.search import full_text_search
@@ -86,11 +86,11 @@ def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
     )
 
 
-def friend_ids_filter(*, member_id: str, field: str = "member_id") -> Q:
-    """`field` is one of the member's friends (friendships are stored once per pair)."""
-    return Q(
-        **{f"{field}__in": Friendship.objects.filter(member_id=member_id).values("friend_id")}
-    ) | Q(**{f"{field}__in": Friendship.objects.filter(friend_id=member_id).values("member_id")})
+def friend_ids(*, member_id: str) -> list[str]:
+    """The member's friends: one query, an index scan on each side of the stored pair."""
+    forward = Friendship.objects.filter(member_id=member_id).values_list("friend_id", flat=True)
+    backward = Friendship.objects.filter(friend_id=member_id).values_list("member_id", flat=True)
+    return list(forward.order_by().union(backward.order_by(), all=True))
 
 
 @dataclass(slots=True)  # built once per venue per request: slots keep that cheap
@@ -111,15 +111,19 @@ def category_matches(categories: list[str], venue_category: str) -> bool:
 def recommendations_for(*, member: Member) -> list[Recommendation]:
     """Every venue scored for the member (see the contract), best first, ties in venue order.
 
-    Four queries whatever the data size: the member and categories (prefetched by the caller),
-    the interests of the member and of their friends, and the venues.
+    Five queries whatever the data size: the member and categories (prefetched by the caller),
+    the friends, the interests of the member and of their friends (an index lookup by member:
+    an OR of subqueries here would make PostgreSQL scan every interest), and the venues.
     """
     categories = [c.category for c in member.categories.all()]
     own_venues: set[str] = set()
     friends_per_venue: dict[str, int] = {}
-    rows = Interest.objects.filter(
-        Q(member_id=member.pk) | friend_ids_filter(member_id=member.pk)
-    ).values_list("venue_id", "member_id")
+    people = [member.pk, *friend_ids(member_id=member.pk)]
+    rows = (
+        Interest.objects.filter(member_id__in=people)
+        .order_by()
+        .values_list("venue_id", "member_id")
+    )
     for venue_id, member_id in rows:
         if member_id == member.pk:
             own_venues.add(venue_id)

@@ -394,7 +394,7 @@ def test_unknown_user_is_404(api_client, luna_seed):
 
 # --- GET /luna/recommendations -------------------------------------------------------------
 def test_recommendations_worked_example(api_client, luna_seed, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = api_client.get("/luna/recommendations?user_id=user_1")
 
     assert response.status_code == 200
@@ -453,7 +453,7 @@ def test_recommendations_query_count_does_not_grow(api_client, django_assert_num
         for friend in friends[:4]:
             InterestFactory(member=friend, venue=venue)
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = api_client.get(f"/luna/recommendations?user_id={member.pk}")
 
     rows = response.json()["recommendations"]
@@ -595,6 +595,23 @@ def test_search_needs_every_word(api_client, luna_seed):
     response = api_client.get("/luna/venues/search?q=coffee roaster")
 
     assert [v["id"] for v in response.json()["venues"]] == ["venue_2", "venue_3"]
+
+
+def test_search_returns_the_best_limit_matches(api_client, luna_seed):
+    response = api_client.get("/luna/venues/search?q=coffee&limit=2")
+    too_many = api_client.get("/luna/venues/search?q=coffee&limit=101")
+
+    assert [v["id"] for v in response.json()["venues"]] == ["venue_1", "venue_2"]
+    assert too_many.status_code == 400
+    assert too_many.json() == {
+        "detail": [
+            {
+                "field": "limit",
+                "message": "Ensure this value is less than or equal to 100.",
+                "code": "max_value",
+            }
+        ]
+    }
 
 
 def test_search_without_query_is_400(api_client):
