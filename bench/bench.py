@@ -197,7 +197,7 @@ def write_results(results: list[dict], args, command: str) -> None:
         "wrk_threads": args.threads,
         "engines": results,
     }
-    (ROOT / "bench" / "results.json").write_text(json.dumps(data, indent=2) + "\n")
+    (ROOT / "bench" / f"{args.output}.json").write_text(json.dumps(data, indent=2) + "\n")
     lines = [
         "# Benchmark results",
         "",
@@ -225,7 +225,7 @@ def write_results(results: list[dict], args, command: str) -> None:
                 f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {row['queries']} |"
             )
         lines.append("")
-    (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines))
+    (ROOT / "bench" / f"{args.output}.md").write_text("\n".join(lines))
 
 
 def main() -> None:
@@ -250,7 +250,7 @@ def main() -> None:
     )
     results = [bench_engine(engine, args) for engine in args.engines]
     write_results(results, args, command)
-    log("wrote bench/RESULTS.md and bench/results.json")
+    log(f"wrote bench/{args.output}.md and bench/{args.output}.json")
 
 
 if __name__ == "__main__":
