@@ -241,6 +241,9 @@ def main() -> None:
     parser.add_argument(
         "--regenerate", action="store_true", help="rebuild the data set even if one exists"
     )
+    parser.add_argument(
+        "--output", default="RESULTS", help="writes bench/OUTPUT.md and bench/OUTPUT.json"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `apt-get install wrk` (bench/run.sh does it)")
