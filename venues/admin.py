@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from django.utils import timezone
 
 from venues import services
 from venues.models import (
@@ -89,6 +90,7 @@ class VenueAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
+            obj.updated_at = timezone.now()
             super().save_model(request, obj, form, change)
             return
         fields = {

@@ -55,6 +55,7 @@ VENUE_FIELDS = (
     "longitude",
     "interested_count",
     "created_at",
+    "updated_at",
 )
 
 
@@ -122,6 +123,7 @@ def generate(
                     rng.uniform(*LAT_RANGE),
                     rng.uniform(*LNG_RANGE),
                     per_venue[n],
+                    now,
                     now,
                 )
                 for n, vid in enumerate(venue_ids)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from config.audit import audit_batch, audit_bulk_write
 from config.db import bulk_insert
@@ -81,6 +82,7 @@ VENUE_FIELDS = (
     "longitude",
     "interested_count",
     "created_at",
+    "updated_at",
 )
 
 
@@ -365,6 +367,7 @@ def _write(report, users, venues, categories, interests, friendships, items, sou
         [(r["id"], r["name"], r["avatar"], r["bio"], r["created_at"]) for r in users],
     )
     start = (Venue.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+    imported_at = timezone.now()
     save(
         "venues",
         Venue,
@@ -382,6 +385,7 @@ def _write(report, users, venues, categories, interests, friendships, items, sou
                 r["longitude"],
                 0,
                 r["created_at"],
+                imported_at,
             )
             for n, r in enumerate(venues)  # rowid order: the clients' venue order
         ],

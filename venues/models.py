@@ -35,6 +35,9 @@ class Venue(models.Model):
     # read it instead of counting every interest row on each request.
     interested_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set on every edit of the venue's own fields (not on count changes): recommendations
+    # cache the venue details per process and use it to see they changed.
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ("position",)

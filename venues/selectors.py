@@ -27,6 +27,10 @@ def venue_list() -> QuerySet[Venue]:
 
 
 VENUE_SUMMARY_FIELDS = ("id", "name", "category", "image", "interested_count")
+VENUE_STATIC_FIELDS = ("id", "name", "category", "description", "image", "address")
+# Per process: (version, {venue id: details}). Venue details change rarely and recommendations
+# read all of them on every request; the version is checked against the database each time.
+_details_cache: dict[str, tuple] = {}
 VENUE_DETAIL_FIELDS = (
     "id",
     "name",
@@ -108,12 +112,23 @@ def category_matches(categories: list[str], venue_category: str) -> bool:
     return any(i.lower() in category or category in i.lower() for i in categories)
 
 
+def venue_details(*, version: tuple) -> dict[str, dict]:
+    """Every venue's details by id, read again only when `version` (ids, last edit) changed."""
+    cached = _details_cache.get("venues")
+    if cached is None or cached[0] != version:
+        details = {v["id"]: v for v in Venue.objects.values(*VENUE_STATIC_FIELDS)}
+        cached = _details_cache["venues"] = (version, details)
+    return cached[1]
+
+
 def recommendations_for(*, member: Member) -> list[Recommendation]:
     """Every venue scored for the member (see the contract), best first, ties in venue order.
 
     Five queries whatever the data size: the member and categories (prefetched by the caller),
     the friends, the interests of the member and of their friends (an index lookup by member:
-    an OR of subqueries here would make PostgreSQL scan every interest), and the venues.
+    an OR of subqueries here would make PostgreSQL scan every interest), and the venues' ids,
+    counts and last edit; a sixth reads the venue details when they changed since the process
+    last read them.
     """
     categories = [c.category for c in member.categories.all()]
     own_venues: set[str] = set()
@@ -130,12 +145,21 @@ def recommendations_for(*, member: Member) -> list[Recommendation]:
         else:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
 
+    rows = list(venue_list().values_list("id", "interested_count", "updated_at"))
+    details = venue_details(
+        version=(
+            len(rows),
+            max((r[2] for r in rows), default=None),
+            hash(tuple(r[0] for r in rows)),
+        )
+    )
     results = []
     matches: dict[str, bool] = {}  # few distinct categories: decide each once
-    for venue in venue_list().values(*VENUE_DETAIL_FIELDS):
-        already = venue["id"] in own_venues
-        others = venue["interested_count"] - (1 if already else 0)
-        friends = friends_per_venue.get(venue["id"], 0)
+    for venue_id, count, _ in rows:
+        venue = {**details[venue_id], "interested_count": count}
+        already = venue_id in own_venues
+        others = count - (1 if already else 0)
+        friends = friends_per_venue.get(venue_id, 0)
         score = min(others / 3, POPULARITY_CAP)
         reasons = []
         if others > 0:
@@ -154,7 +178,7 @@ def recommendations_for(*, member: Member) -> list[Recommendation]:
                 reason=", ".join(reasons) or "New venue to explore",
                 already_interested=already,
                 friends_interested=friends,
-                total_interested=venue["interested_count"],
+                total_interested=count,
             )
         )
     results.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep venue order

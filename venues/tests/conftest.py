@@ -6,3 +6,11 @@ from django.core.management import call_command
 def luna_seed(db):
     """The contract's seed data (fixtures/luna.json)."""
     call_command("loaddata", "luna", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_venue_details_cache():
+    """Recommendations cache venue details per process; each test starts without them."""
+    from venues import selectors
+
+    selectors._details_cache.clear()

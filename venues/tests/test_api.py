@@ -394,8 +394,12 @@ def test_unknown_user_is_404(api_client, luna_seed):
 
 # --- GET /luna/recommendations -------------------------------------------------------------
 def test_recommendations_worked_example(api_client, luna_seed, django_assert_num_queries):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):  # the first request in a process reads venue details
         response = api_client.get("/luna/recommendations?user_id=user_1")
+    with django_assert_num_queries(5):
+        again = api_client.get("/luna/recommendations?user_id=user_1")
+
+    assert again.json() == response.json()
 
     assert response.status_code == 200
     rows = response.json()["recommendations"]
@@ -433,6 +437,41 @@ def test_recommendations_worked_example(api_client, luna_seed, django_assert_num
     ]
 
 
+def test_recommendations_follow_venue_edits_and_counts(api_client, luna_seed, admin_client):
+    api_client.get("/luna/recommendations?user_id=user_1")  # venue details now cached
+    venue = Venue.objects.get(pk="venue_12")
+    changed = {
+        "id": "venue_12",
+        "name": "Comedy Cellar Village",
+        "category": "Coffee Shop",
+        "description": venue.description,
+        "image": venue.image,
+        "address": venue.address,
+        "latitude": venue.latitude,
+        "longitude": venue.longitude,
+        "created_at_0": "2025-11-23",
+        "created_at_1": "06:00:57",
+        "interests-TOTAL_FORMS": "0",
+        "interests-INITIAL_FORMS": "0",
+    }
+    assert admin_client.post(f"/admin/venues/venue/{venue.pk}/change/", changed).status_code == 302
+    toggle(api_client, "user_1", "venue_12")
+
+    rows = api_client.get("/luna/recommendations?user_id=user_1").json()["recommendations"]
+
+    row = next(r for r in rows if r["venue"]["id"] == "venue_12")
+    assert (row["venue"]["name"], row["venue"]["category"], row["venue"]["interested_count"]) == (
+        "Comedy Cellar Village",
+        "Coffee Shop",
+        3,
+    )
+    assert (row["score"], row["reason"], row["already_interested"]) == (
+        6.7,
+        "Popular venue, Matches your interests",
+        True,
+    )
+
+
 def test_recommendation_for_a_venue_nobody_likes(api_client):
     member = MemberFactory()
     VenueFactory(category="Park")
@@ -453,8 +492,10 @@ def test_recommendations_query_count_does_not_grow(api_client, django_assert_num
         for friend in friends[:4]:
             InterestFactory(member=friend, venue=venue)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = api_client.get(f"/luna/recommendations?user_id={member.pk}")
+    with django_assert_num_queries(5):
+        api_client.get(f"/luna/recommendations?user_id={member.pk}")
 
     rows = response.json()["recommendations"]
     assert len(rows) == 30
