@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 
 from config.geo import within_radius
 from config.search import full_text_search
@@ -124,11 +124,11 @@ def venue_details(*, version: tuple) -> dict[str, dict]:
 def recommendations_for(*, member: Member) -> list[Recommendation]:
     """Every venue scored for the member (see the contract), best first, ties in venue order.
 
-    Five queries whatever the data size: the member and categories (prefetched by the caller),
+    Six queries whatever the data size: the member and categories (prefetched by the caller),
     the friends, the interests of the member and of their friends (an index lookup by member:
-    an OR of subqueries here would make PostgreSQL scan every interest), and the venues' ids,
-    counts and last edit; a sixth reads the venue details when they changed since the process
-    last read them.
+    an OR of subqueries here would make PostgreSQL scan every interest), the venues' ids and
+    counts, and their last edit; a seventh reads the venue details when they changed since the
+    process last read them.
     """
     categories = [c.category for c in member.categories.all()]
     own_venues: set[str] = set()
@@ -145,17 +145,12 @@ def recommendations_for(*, member: Member) -> list[Recommendation]:
         else:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
 
-    rows = list(venue_list().values_list("id", "interested_count", "updated_at"))
-    details = venue_details(
-        version=(
-            len(rows),
-            max((r[2] for r in rows), default=None),
-            hash(tuple(r[0] for r in rows)),
-        )
-    )
+    rows = list(venue_list().values_list("id", "interested_count"))
+    last_edit = Venue.objects.aggregate(last=Max("updated_at"))["last"]
+    details = venue_details(version=(last_edit, hash(tuple(venue_id for venue_id, _ in rows))))
     results = []
     matches: dict[str, bool] = {}  # few distinct categories: decide each once
-    for venue_id, count, _ in rows:
+    for venue_id, count in rows:
         venue = {**details[venue_id], "interested_count": count}
         already = venue_id in own_venues
         others = count - (1 if already else 0)
