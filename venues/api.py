@@ -1,6 +1,6 @@
 """The Luna API, served unchanged under /luna/ (see ../shared/contracts/luna.md)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -57,6 +57,93 @@ class SearchInput(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
+# --- output schemas (OpenAPI only: responses are built as plain dicts below, for speed) -----
+class LunaVenueSummarySerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    image = serializers.URLField()
+    interested_count = serializers.IntegerField()
+
+
+class LunaVenueSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    category = serializers.CharField()
+    description = serializers.CharField()
+    image = serializers.URLField()
+    address = serializers.CharField()
+
+
+class LunaVenueWithCountSerializer(LunaVenueSerializer):
+    interested_count = serializers.IntegerField()
+
+
+class LunaNearbyVenueSerializer(LunaVenueWithCountSerializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    distance_km = serializers.FloatField()
+
+
+class LunaMemberSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    avatar = serializers.URLField()
+
+
+class LunaActionItemSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    venue_id = serializers.CharField()
+    interested_user_ids = serializers.ListField(child=serializers.CharField())
+    action_type = serializers.ChoiceField(choices=ActionItem.ActionType.choices)
+    action_code = serializers.CharField()
+    description = serializers.CharField()
+    threshold_met = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=ActionItem.Status.choices)
+    created_at = serializers.DateTimeField()
+    venue = LunaVenueSerializer()
+
+
+class LunaCreatedActionItemSerializer(serializers.Serializer):
+    action_item_created = serializers.BooleanField()
+    action_item_id = serializers.CharField()
+    description = serializers.CharField()
+    action_code = serializers.CharField()
+    interested_user_ids = serializers.ListField(child=serializers.CharField())
+
+
+class LunaToggleSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+    action_item = LunaCreatedActionItemSerializer(allow_null=True)
+
+
+class LunaUserSerializer(LunaMemberSerializer):
+    bio = serializers.CharField()
+    interests = serializers.ListField(child=serializers.CharField())
+
+
+class LunaRecommendationSerializer(serializers.Serializer):
+    venue = LunaVenueWithCountSerializer()
+    score = serializers.FloatField()
+    reason = serializers.CharField()
+    already_interested = serializers.BooleanField()
+    friends_interested = serializers.IntegerField()
+    total_interested = serializers.IntegerField()
+
+
+class LunaSuccessSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+def _envelope(name: str, **fields) -> serializers.Serializer:
+    return inline_serializer(name, fields)
+
+
+ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
+
+
 # --- output --------------------------------------------------------------------------------
 def venue_detail(venue: Venue) -> dict:
     return {
@@ -102,6 +189,15 @@ class LunaMixin:
 
 
 class RootView(LunaMixin, APIView):
+    @extend_schema(
+        responses=_envelope(
+            "LunaRoot",
+            message=serializers.CharField(),
+            status=serializers.CharField(),
+            version=serializers.CharField(),
+            database=serializers.ChoiceField(choices=["SQLite", "PostgreSQL"]),
+        )
+    )
     def get(self, request):
         return Response(
             {
@@ -114,9 +210,18 @@ class RootView(LunaMixin, APIView):
 
 
 class VenueViewSet(LunaMixin, viewsets.ViewSet):
+    @extend_schema(responses=_envelope("VenueList", venues=LunaVenueSummarySerializer(many=True)))
     def list(self, request):
         return Response({"venues": selectors.venue_summaries()})
 
+    @extend_schema(
+        parameters=[ID],
+        responses=_envelope(
+            "VenueDetail",
+            venue=LunaVenueSerializer(),
+            interested_users=LunaMemberSerializer(many=True),
+        ),
+    )
     def retrieve(self, request, pk: str):
         venue = Venue.objects.filter(pk=pk).first()
         if venue is None:
@@ -138,6 +243,7 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
             OpenApiParameter("radius_km", float, description="default 5"),
         ],
         summary="Venues within radius_km of a point, nearest first (new)",
+        responses=_envelope("NearbyVenues", venues=LunaNearbyVenueSerializer(many=True)),
     )
     @action(detail=False, methods=["get"])
     def nearby(self, request):
@@ -166,6 +272,11 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
             OpenApiParameter("limit", int, description="best matches returned, 1-100, default 20"),
         ],
         summary="Full-text venue search, best match first (new)",
+        responses=_envelope(
+            "VenueSearch",
+            query=serializers.CharField(),
+            venues=LunaVenueWithCountSerializer(many=True),
+        ),
     )
     @action(detail=False, methods=["get"])
     def search(self, request):
@@ -177,7 +288,7 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
 
 
 class InterestViewSet(LunaMixin, viewsets.ViewSet):
-    @extend_schema(request=InterestToggleInput)
+    @extend_schema(request=InterestToggleInput, responses=LunaToggleSerializer)
     def create(self, request):
         data = _validated(InterestToggleInput, request.data)
         try:
@@ -212,6 +323,15 @@ class InterestViewSet(LunaMixin, viewsets.ViewSet):
 
 
 class UserViewSet(LunaMixin, viewsets.ViewSet):
+    @extend_schema(
+        parameters=[ID],
+        responses=_envelope(
+            "UserProfile",
+            user=LunaUserSerializer(),
+            interested_venues=LunaVenueWithCountSerializer(many=True),
+            action_items=LunaActionItemSerializer(many=True),
+        ),
+    )
     def retrieve(self, request, pk: str):
         member = selectors.member_with_categories(member_id=pk)
         if member is None:
@@ -237,7 +357,12 @@ class UserViewSet(LunaMixin, viewsets.ViewSet):
 
 
 class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
-    @extend_schema(parameters=[OpenApiParameter("user_id", str, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("user_id", str, required=True)],
+        responses=_envelope(
+            "Recommendations", recommendations=LunaRecommendationSerializer(many=True)
+        ),
+    )
     def list(self, request):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
         member = selectors.member_with_categories(member_id=user_id)
@@ -269,14 +394,17 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
         except services.NotInterested:
             raise PermissionDenied("User not authorized for this action item") from None
 
-    @extend_schema(request=UserIdInput)
+    @extend_schema(request=UserIdInput, parameters=[ID], responses=LunaSuccessSerializer)
     @action(detail=True, methods=["post"])
     def complete(self, request, pk: str):
         user_id = _validated(UserIdInput, request.data)["user_id"]
         self._set_status(pk, user_id, ActionItem.Status.COMPLETED)
         return Response({"success": True, "message": "Action item marked as completed"})
 
-    @extend_schema(parameters=[OpenApiParameter("user_id", str, required=True)])
+    @extend_schema(
+        parameters=[ID, OpenApiParameter("user_id", str, required=True)],
+        responses=LunaSuccessSerializer,
+    )
     def destroy(self, request, pk: str):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
         self._set_status(pk, user_id, ActionItem.Status.DISMISSED)

@@ -675,3 +675,41 @@ def test_toggle_query_budget(api_client, luna_seed, django_assert_num_queries):
         remove = toggle(api_client, "user_1", "venue_5")
 
     assert (add.status_code, remove.status_code) == (200, 200)
+
+
+def test_openapi_schema_describes_every_luna_route(api_client):
+    import yaml
+
+    schema = yaml.safe_load(api_client.get("/api/schema/").content)
+    paths = {
+        path: sorted(ops) for path, ops in schema["paths"].items() if path.startswith("/luna/")
+    }
+
+    assert paths == {
+        "/luna/": ["get"],
+        "/luna/action-items/{id}": ["delete"],
+        "/luna/action-items/{id}/complete": ["post"],
+        "/luna/interests": ["post"],
+        "/luna/recommendations": ["get"],
+        "/luna/users/{id}": ["get"],
+        "/luna/venues": ["get"],
+        "/luna/venues/{id}": ["get"],
+        "/luna/venues/nearby": ["get"],
+        "/luna/venues/search": ["get"],
+    }
+    nearby = schema["paths"]["/luna/venues/nearby"]["get"]
+    assert nearby["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/NearbyVenues"
+    }
+    assert sorted(schema["components"]["schemas"]["LunaNearbyVenue"]["properties"]) == [
+        "address",
+        "category",
+        "description",
+        "distance_km",
+        "id",
+        "image",
+        "interested_count",
+        "latitude",
+        "longitude",
+        "name",
+    ]
