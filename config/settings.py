@@ -178,6 +178,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # EdgeSoul's memory type appears as `memory_type` and as `memory_types` items: one name.
+    "ENUM_NAME_OVERRIDES": {"MemoryTypeEnum": "memory.models.MemoryType"},
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
