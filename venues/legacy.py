@@ -230,9 +230,13 @@ def _check_values(rows: dict[str, list[dict]]) -> None:
 
 
 def _split(
-    report: ImportReport, table: str, records: list[dict], key, existing: dict, same
+    report: ImportReport, table: str, records: list[dict], key, existing, same=None
 ) -> list[dict]:
-    """Count rows as read / unchanged / rejected and return the new ones."""
+    """Count rows as read / unchanged / rejected and return the new ones.
+
+    `existing` maps keys already here to their rows (or is a set of keys when the key is the
+    whole row); `same(row_here, record)` decides whether an existing row is unchanged.
+    """
     stats = report.table(table)
     stats.read = len(records)
     new, seen = [], set()
@@ -244,7 +248,7 @@ def _split(
         seen.add(k)
         if k not in existing:
             new.append(record)
-        elif same(existing[k], record):
+        elif same is None or same(existing[k], record):
             stats.unchanged += 1
         else:
             stats.rejected.append(
@@ -280,39 +284,36 @@ def run(source: str, *, dry_run: bool = False, progress: Progress | None = None)
             == (r["name"], r["category"], r["address"], r["latitude"], r["longitude"])
         ),
     )
-    categories = dict.fromkeys(MemberCategory.objects.values_list("member_id", "category"))
+    categories = set(MemberCategory.objects.values_list("member_id", "category"))
     new_categories = _split(
         report,
         "user_interests",
         rows["user_interests"],
         lambda r: (r["user_id"], r["interest_category"]),
         categories,
-        lambda c, r: True,
     )
-    interests = dict.fromkeys(Interest.objects.values_list("member_id", "venue_id"))
+    interests = set(Interest.objects.values_list("member_id", "venue_id"))
     new_interests = _split(
         report,
         "interests",
         rows["interests"],
         lambda r: (r["user_id"], r["venue_id"]),
         interests,
-        lambda i, r: True,
     )
-    friendships = dict.fromkeys(Friendship.objects.values_list("member_id", "friend_id"))
+    friendships = set(Friendship.objects.values_list("member_id", "friend_id"))
     new_friendships = _split(
         report,
         "friendships",
         rows["friendships"],
         lambda r: tuple(sorted((r["user_id"], r["friend_id"]))),
         friendships,
-        lambda f, r: True,
     )
-    for r in list(new_friendships):
-        if r["user_id"] == r["friend_id"]:
-            new_friendships.remove(r)
-            report.table("friendships").rejected.append(
-                f"row {r['_rowid']}: a user cannot befriend themselves"
-            )
+    report.table("friendships").rejected.extend(
+        f"row {r['_rowid']}: a user cannot befriend themselves"
+        for r in new_friendships
+        if r["user_id"] == r["friend_id"]
+    )
+    new_friendships = [r for r in new_friendships if r["user_id"] != r["friend_id"]]
     items = {a.pk: a for a in ActionItem.objects.all()}
     new_items = _split(
         report,

@@ -31,15 +31,6 @@ VENUE_STATIC_FIELDS = ("id", "name", "category", "description", "image", "addres
 # Per process: (version, {venue id: details}). Venue details change rarely and recommendations
 # read all of them on every request; the version is checked against the database each time.
 _details_cache: dict[str, tuple] = {}
-VENUE_DETAIL_FIELDS = (
-    "id",
-    "name",
-    "category",
-    "description",
-    "image",
-    "address",
-    "interested_count",
-)
 
 
 def venue_summaries() -> list[dict]:
@@ -99,7 +90,7 @@ def friend_ids(*, member_id: str) -> list[str]:
 
 @dataclass(slots=True)  # built once per venue per request: slots keep that cheap
 class Recommendation:
-    venue: dict  # VENUE_DETAIL_FIELDS
+    venue: dict  # VENUE_STATIC_FIELDS and interested_count
     score: float
     reason: str
     already_interested: bool

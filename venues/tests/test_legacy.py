@@ -324,8 +324,17 @@ def test_bad_stores_name_table_and_row_and_write_nothing(tmp_path, make, message
 def test_import_legacy_command_prints_the_report(store, capsys):
     call_command("import_legacy", "luna", store)
 
-    out = capsys.readouterr().out
-    assert "interests" in out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:7] == [
+        "  table               read   written  unchanged  rejected",
+        "  users                  8         8          0         0",
+        "  venues                12        12          0         0",
+        "  user_interests        16        16          0         0",
+        "  interests             25        25          0         0",
+        "  friendships           28        28          0         0",
+        "  action_items           0         0          0         0",
+    ]
+    assert lines[7].startswith("import_legacy luna: 89 rows read, 89 written (")
     assert counts() == (8, 12, 25, 16, 28, 0)
 
 
