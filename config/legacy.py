@@ -14,8 +14,8 @@ IMPORTERS = {
     "luna": "venues.legacy",
     "pupmatch": "matching.legacy",
     "yago": "projects.legacy",
-    "edgesoul": "memory.legacy_edgesoul",
-    "learning": "memory.legacy_learning",
+    "edgesoul": "memory.edgesoul.legacy",
+    "learning": "memory.learning.legacy",
 }
 
 # progress(table, done, total): called as rows are read/written so commands can draw a bar.

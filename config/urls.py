@@ -16,8 +16,8 @@ urlpatterns = [
     path("luna/", include("venues.urls")),
     path("pupmatch/", include("matching.urls")),
     path("yago/", include("projects.urls")),
-    path("edgesoul/", include("memory.urls_edgesoul")),
-    path("learning/", include("memory.urls_learning")),
+    path("edgesoul/", include("memory.edgesoul.urls")),
+    path("learning/", include("memory.learning.urls")),
 ]
 
 handler400 = views.bad_request

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from config.audit import named_actor
 from config.legacy import ImportReport, LegacyImportError
-from memory import legacy_learning
-from memory.learning_import import import_learning_folder
+from memory.learning import legacy as legacy_learning
+from memory.learning.importer import import_learning_folder
 from memory.models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
 from memory.tests.factories import LearnerProfileFactory, MasteredWordFactory
 from memory.tests.learning_folder import (

@@ -6,7 +6,7 @@ from auditlog.models import LogEntry
 
 from config.audit import named_actor
 from config.legacy import LegacyImportError
-from memory import legacy_edgesoul
+from memory.edgesoul import legacy as legacy_edgesoul
 from memory.models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
 from memory.tests.factories import CompanionProfileFactory
 from memory.tests.legacy_edgesoul_store import (

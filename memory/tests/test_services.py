@@ -3,7 +3,8 @@ import threading
 import pytest
 from django.db import connection
 
-from memory import edgesoul_services, learning_services
+from memory.edgesoul import services as edgesoul_services
+from memory.learning import services as learning_services
 from memory.models import CompanionProfile, ConversationContext, EmotionalPattern, LearnerProfile
 
 

@@ -6,7 +6,7 @@ from projects.providers.base import (
     Provider,
     ProviderError,
     SourceFile,
-    get_provider,
 )
+from projects.providers.registry import get_provider
 
 __all__ = ["Call", "Generation", "Provider", "ProviderError", "SourceFile", "get_provider"]

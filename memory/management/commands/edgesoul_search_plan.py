@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from config.db import is_postgresql
-from memory.edgesoul_selectors import memory_search_queryset
+from memory.edgesoul.selectors import memory_search_queryset
 from memory.models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
 
 PREFIX = "plan_"

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from config.legacy import LegacyImportError
-from memory.learning_import import TABLES, import_learning_folder
+from memory.learning.importer import TABLES, import_learning_folder
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .edgesoul_selectors import memory_search_queryset
 from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
+from .selectors import memory_search_queryset
 
 MAX_TRIGGERS = 10
 

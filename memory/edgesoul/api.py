@@ -11,8 +11,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import edgesoul_selectors as selectors
-from . import edgesoul_services as services
+from ..validators import no_nul_characters
+from . import selectors, services
 from .models import (
     CompanionProfile,
     ConversationContext,
@@ -23,7 +23,6 @@ from .models import (
     ResponseStyle,
     Tone,
 )
-from .validators import no_nul_characters
 
 # --- Serializers -------------------------------------------------------------------------
 

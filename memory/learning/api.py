@@ -13,10 +13,9 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from . import learning_selectors as selectors
-from . import learning_services as services
+from ..validators import no_nul_characters
+from . import selectors, services
 from .models import ApprovedCard, ChatMessage, ChatRole, Language, LearnerProfile
-from .validators import no_nul_characters
 
 PROFILE_FIELDS = (
     "name",

@@ -2,7 +2,7 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .learning_api import LearnerProfileViewSet
+from .api import LearnerProfileViewSet
 
 router = SimpleRouter(trailing_slash=False)
 router.register("profiles", LearnerProfileViewSet, basename="learning-profile")

@@ -37,7 +37,6 @@ from config.audit import audit_batch, audit_bulk_write
 from config.db import is_postgresql
 from config.legacy import ImportReport, LegacyImportError, Progress
 
-from .learning_services import profile_slug, split_joined
 from .models import (
     ApprovedCard,
     ChatMessage,
@@ -47,6 +46,7 @@ from .models import (
     MasteredGrammar,
     MasteredWord,
 )
+from .services import profile_slug, split_joined
 
 PROFILE_FILES = ("profiles.json", "child_profiles.json")
 CARDS_FILE = "approved_cards.json"

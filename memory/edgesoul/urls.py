@@ -6,7 +6,7 @@ viewset action is mapped explicitly instead of through a router.
 
 from django.urls import path
 
-from .edgesoul_api import (
+from .api import (
     ConversationViewSet,
     EmotionViewSet,
     MemoryViewSet,

@@ -1,0 +1,1 @@
+"""EdgeSoul: companion profiles, their memories, emotions and conversations (/edgesoul/)."""

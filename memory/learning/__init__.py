@@ -1,0 +1,1 @@
+"""Learning: children's language-learning profiles, cards and tutor chat (/learning/)."""

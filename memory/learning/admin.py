@@ -1,0 +1,141 @@
+from django.contrib import admin
+from django.db.models import QuerySet, Subquery
+from django.forms.models import BaseInlineFormSet
+
+from ..aggregates import count_of
+from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
+
+
+class RecentRowsFormSet(BaseInlineFormSet):
+    """Only the most recent rows: a real profile holds thousands of words.
+
+    The full list is one click away in the row's own changelist (filter by profile).
+    """
+
+    max_rows = 50
+
+    def get_queryset(self):
+        if not hasattr(self, "_queryset"):
+            rows = super().get_queryset()
+            recent = rows.order_by("-pk").values("pk")[: self.max_rows]
+            self._queryset = rows.filter(pk__in=Subquery(recent)).order_by("pk")
+        return self._queryset
+
+
+class RecentInline(admin.TabularInline):
+    formset = RecentRowsFormSet
+    extra = 0
+    show_change_link = True
+
+
+class MasteredWordInline(RecentInline):
+    model = MasteredWord
+    fields = ("word", "language", "added_at")
+    verbose_name_plural = "mastered words (latest 50)"
+
+
+class MasteredGrammarInline(RecentInline):
+    model = MasteredGrammar
+    fields = ("grammar_uri", "added_at")
+    verbose_name_plural = "mastered grammar (latest 50)"
+
+
+class ApprovedCardInline(RecentInline):
+    model = ApprovedCard
+    fields = ("card_type", "content", "approved_at")
+    verbose_name_plural = "approved cards (latest 50)"
+
+
+class ChatMessageInline(RecentInline):
+    model = ChatMessage
+    fields = ("role", "content", "timestamp")
+    verbose_name_plural = "chat messages (latest 50)"
+
+
+@admin.register(LearnerProfile)
+class LearnerProfileAdmin(admin.ModelAdmin):
+    list_display = (
+        "id",
+        "name",
+        "school",
+        "zh_words",
+        "en_words",
+        "grammar_points",
+        "cards",
+        "chat_messages",
+        "created_at",
+    )
+    list_filter = ("gender", "school")
+    search_fields = ("id", "name", "school")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = (MasteredWordInline, MasteredGrammarInline, ApprovedCardInline, ChatMessageInline)
+
+    def get_queryset(self, request) -> QuerySet[LearnerProfile]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                zh_total=count_of(MasteredWord, language="zh"),
+                en_total=count_of(MasteredWord, language="en"),
+                grammar_total=count_of(MasteredGrammar),
+                card_total=count_of(ApprovedCard),
+                chat_total=count_of(ChatMessage),
+            )
+        )
+
+    @admin.display(description="zh words", ordering="zh_total")
+    def zh_words(self, profile: LearnerProfile) -> int:
+        return profile.zh_total
+
+    @admin.display(description="en words", ordering="en_total")
+    def en_words(self, profile: LearnerProfile) -> int:
+        return profile.en_total
+
+    @admin.display(description="grammar", ordering="grammar_total")
+    def grammar_points(self, profile: LearnerProfile) -> int:
+        return profile.grammar_total
+
+    @admin.display(description="cards", ordering="card_total")
+    def cards(self, profile: LearnerProfile) -> int:
+        return profile.card_total
+
+    @admin.display(description="chat", ordering="chat_total")
+    def chat_messages(self, profile: LearnerProfile) -> int:
+        return profile.chat_total
+
+
+class LearnerRowAdmin(admin.ModelAdmin):
+    autocomplete_fields = ("profile",)
+    list_select_related = ("profile",)
+
+
+@admin.register(MasteredWord)
+class MasteredWordAdmin(LearnerRowAdmin):
+    list_display = ("word", "language", "profile", "added_at")
+    list_filter = ("language", "profile")
+    search_fields = ("word", "profile__name")
+
+
+@admin.register(MasteredGrammar)
+class MasteredGrammarAdmin(LearnerRowAdmin):
+    list_display = ("grammar_uri", "profile", "added_at")
+    list_filter = ("profile",)
+    search_fields = ("grammar_uri", "profile__name")
+
+
+@admin.register(ApprovedCard)
+class ApprovedCardAdmin(LearnerRowAdmin):
+    list_display = ("card_type", "profile", "approved_at")
+    list_filter = ("card_type", "profile")
+    search_fields = ("card_type", "profile__name")
+
+
+@admin.register(ChatMessage)
+class ChatMessageAdmin(LearnerRowAdmin):
+    list_display = ("role", "short_content", "profile", "timestamp")
+    list_filter = ("role", "profile")
+    search_fields = ("content", "profile__name")
+
+    @admin.display(description="content")
+    def short_content(self, message: ChatMessage) -> str:
+        return message.content[:80]

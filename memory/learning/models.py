@@ -1,0 +1,142 @@
+"""Learning (served under /learning/): a child's profile (slug id), the zh/en words and grammar
+points mastered, the flash cards a parent approved and the chat with the tutor.
+"""
+
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ..constraints import choices_check
+
+
+class Language(models.TextChoices):
+    CHINESE = "zh", "Chinese"
+    ENGLISH = "en", "English"
+
+
+class ChatRole(models.TextChoices):
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class LearnerProfile(models.Model):
+    """A child's learning profile; `id` is the slug of the name (`-2`, `-3`... on a clash)."""
+
+    id = models.CharField(primary_key=True, max_length=255)
+    name = models.CharField(max_length=255, db_index=True)
+    dob = models.CharField("date of birth", max_length=64, blank=True, default="")
+    gender = models.CharField(max_length=64, blank=True, default="")
+    address = models.TextField(blank=True, default="")
+    school = models.CharField(max_length=255, blank=True, default="")
+    neighborhood = models.CharField(max_length=255, blank=True, default="")
+    interests = models.JSONField(default=list, blank=True)
+    character_roster = models.JSONField(default=list, blank=True)
+    verbal_fluency = models.TextField(null=True, blank=True)  # noqa: DJ001 (the contract returns null)
+    passive_language_level = models.TextField(null=True, blank=True)  # noqa: DJ001 (the contract returns null)
+    mental_age = models.FloatField(null=True, blank=True)
+    raw_input = models.TextField(null=True, blank=True)  # noqa: DJ001 (the contract returns null)
+    extracted_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "learner profile"
+        ordering = ("created_at", "id")
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="memory_learner_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MasteredWord(models.Model):
+    profile = models.ForeignKey(
+        LearnerProfile, on_delete=models.CASCADE, related_name="mastered_words"
+    )
+    word = models.CharField(max_length=255)
+    language = models.CharField(max_length=2, choices=Language.choices)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "mastered word"
+        ordering = ("profile_id", "id")
+        indexes = [models.Index(fields=["language"], name="memory_word_language_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "word", "language"], name="memory_word_profile_word_lang_uniq"
+            ),
+            choices_check("language", Language, "memory_word_language_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.language})"
+
+
+class MasteredGrammar(models.Model):
+    profile = models.ForeignKey(
+        LearnerProfile, on_delete=models.CASCADE, related_name="mastered_grammar"
+    )
+    grammar_uri = models.CharField(max_length=500)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "mastered grammar point"
+        ordering = ("profile_id", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "grammar_uri"], name="memory_grammar_profile_uri_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.grammar_uri
+
+
+class ApprovedCard(models.Model):
+    profile = models.ForeignKey(
+        LearnerProfile, on_delete=models.CASCADE, related_name="approved_cards"
+    )
+    card_type = models.CharField(max_length=100)
+    content = models.JSONField(default=dict)
+    approved_at = models.DateTimeField(default=timezone.now)
+    # Set by the JSON import: a digest of the source record, so a second run skips it.
+    import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 (NULLs are distinct in the unique key)
+
+    class Meta:
+        verbose_name = "approved card"
+        ordering = ("profile_id", "approved_at", "id")
+        indexes = [models.Index(fields=["profile", "approved_at"], name="memory_card_profile_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "import_key"], name="memory_card_profile_import_key_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.card_type} card"
+
+
+class ChatMessage(models.Model):
+    profile = models.ForeignKey(
+        LearnerProfile, on_delete=models.CASCADE, related_name="chat_messages"
+    )
+    role = models.CharField(max_length=16, choices=ChatRole.choices)
+    content = models.TextField()
+    timestamp = models.DateTimeField(default=timezone.now, db_index=True)
+    import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 (NULLs are distinct in the unique key)
+
+    class Meta:
+        verbose_name = "chat message"
+        ordering = ("profile_id", "timestamp", "id")
+        indexes = [models.Index(fields=["profile", "timestamp"], name="memory_chat_profile_ts_idx")]
+        constraints = [
+            choices_check("role", ChatRole, "memory_chat_role_valid"),
+            models.UniqueConstraint(
+                fields=["profile", "import_key"], name="memory_chat_profile_import_key_uniq"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.content[:60]}"
