@@ -20,6 +20,19 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _open_mounts(settings):
+    """The contract tests call the mounts as the original clients did: every mount `open`.
+
+    Never read from .env; the access tests (`config/tests/test_access*.py` and the apps'
+    `test_access.py`) set the mode they test.
+    """
+    settings.LUNA_ACCESS = "open"
+    settings.EDGESOUL_ACCESS = "open"
+    settings.LEARNING_ACCESS = "open"
+    settings.YAGO_ACCESS = "open"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # bcrypt is the production hasher; tests that check it ask for it explicitly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

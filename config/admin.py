@@ -18,9 +18,12 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
 
 from config.audit import named_actor
 from config.dbstats import database_stats, human_size
+from config.models import ApplicationKey
 
 AUDIT_HISTORY_PER_PAGE = 20
 
@@ -134,3 +137,43 @@ class AuditLogEntryAdmin(LogEntryAdmin):
     @admin.display(description="Actor")
     def who(self, obj):
         return named_actor(obj) or self.user_url(obj)
+
+
+# --- Application keys (config/access.py, `key` mode) ----------------------------------------
+
+# The library's own APIKey model is installed but unused: ApplicationKey replaces it.
+admin.site.unregister(APIKey)
+
+
+@admin.register(ApplicationKey)
+class ApplicationKeyAdmin(APIKeyModelAdmin):
+    """Create (the key is shown once, in a message) and revoke application keys."""
+
+    list_display = (
+        "prefix",
+        "name",
+        "mounts_opened",
+        "created",
+        "last_used_at",
+        "expiry_date",
+        "_has_expired",
+        "revoked",
+    )
+    list_filter = ("revoked", "luna", "edgesoul", "learning", "yago", "created")
+    search_fields = ("name", "prefix")
+    fields = ("name", "luna", "edgesoul", "learning", "yago", "expiry_date", "revoked")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = ("prefix", "created", "last_used_at")
+        if obj is not None and obj.revoked:
+            fields += ("name", "luna", "edgesoul", "learning", "yago", "revoked", "expiry_date")
+        return fields
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return self.fields
+        return ("prefix", *self.fields, "created", "last_used_at")
+
+    @admin.display(description="Opens")
+    def mounts_opened(self, obj: ApplicationKey) -> str:
+        return ", ".join(obj.mounts)

@@ -7,3 +7,6 @@ class PlatformConfig(AppConfig):
     name = "config"
     label = "platform"
     verbose_name = "Platform"
+
+    def ready(self) -> None:
+        from config import access  # noqa: F401  (registers the deploy check of open mounts)

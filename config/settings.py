@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "rest_framework_api_key",
     "config",
     "accounts",
     "venues",
@@ -204,6 +205,23 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# --- Access per mount (config/access.py) --------------------------------------------------
+# open (anyone) | key (an application key in X-API-Key, made in the admin) | user (a JWT; data
+# scoped to its account). `make run` writes `open` for all four into a new .env.
+def _access(name: str, default: str) -> str:
+    value = env(name, default=default)
+    if value not in ("open", "key", "user"):
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be open, key or user (got {value!r})")
+    return value
+
+
+LUNA_ACCESS = _access("LUNA_ACCESS", "key")
+EDGESOUL_ACCESS = _access("EDGESOUL_ACCESS", "key")
+LEARNING_ACCESS = _access("LEARNING_ACCESS", "key")
+YAGO_ACCESS = _access("YAGO_ACCESS", "user")
+
 # --- App settings: one block per app, each owned by its app ------------------------------
 # Luna (venues)
 
@@ -217,6 +235,9 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "pupmatch_like": "120/minute",
     "pupmatch_message": "60/minute",
     "pupmatch_upload": "30/minute",
+    # Location changes (profile POST/PATCH with latitude/longitude): few, so nobody can
+    # trilaterate another dog by moving their own point around it.
+    "pupmatch_location": "10/hour",
     **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
 }
 # Accounts imported from the original PupMatch database keep their plain bcrypt hashes
@@ -228,8 +249,6 @@ PUPMATCH_LEGACY_UPLOADS_DIR = env("PUPMATCH_LEGACY_UPLOADS_DIR", default=None)
 PUPMATCH_DISCOVERY_POOL = env.int("PUPMATCH_DISCOVERY_POOL", default=500)
 
 # YAGO (projects)
-# Off by default (the v8.1 front end sends no token); on: JWT required, users see their own projects.
-YAGO_REQUIRE_AUTH = env.bool("YAGO_REQUIRE_AUTH", default=False)
 # Code-generation provider: offline (no network, the default) | openai | anthropic | auto
 # (auto picks by the project's primary_model: gpt-*/o* → openai, claude-* → anthropic, else offline).
 YAGO_PROVIDER = env("YAGO_PROVIDER", default="offline")
@@ -276,8 +295,9 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auditlog",
     "auth.permission",  # rewritten by every migrate; not data anyone edits
 )
-AUDITLOG_MASK_TRACKING_FIELDS = ("password",)
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)  # written on every login, not an edit
+AUDITLOG_MASK_TRACKING_FIELDS = ("password", "hashed_key")
+# Written on every login / at most once a minute per application key: not edits.
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login", "last_used_at")
 AUDITLOG_STORE_JSON_CHANGES = True
 
 # Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).

@@ -5,19 +5,16 @@ import json
 import logging
 import zipfile
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from config.access import YagoAccess
 from projects import selectors, services, storage
 from projects.models import Depth, ProjectStatus
 from projects.providers import ProviderError
@@ -90,16 +87,10 @@ class AfterResponse(Response):
         super().close()
 
 
-class YagoViewSet(viewsets.ViewSet):
-    """JWT (or session) authentication always recognised; required when YAGO_REQUIRE_AUTH."""
+class YagoViewSet(YagoAccess, viewsets.ViewSet):
+    """Access per YAGO_ACCESS (config/access.py); the selectors scope rows in `user` mode."""
 
     validation_error_status = status.HTTP_422_UNPROCESSABLE_ENTITY
-
-    def get_authenticators(self):
-        return [JWTAuthentication(), SessionAuthentication()]
-
-    def get_permissions(self):
-        return [IsAuthenticated()] if settings.YAGO_REQUIRE_AUTH else [AllowAny()]
 
     def owner(self):
         user = self.request.user

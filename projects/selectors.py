@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
+from config.access import YAGO
 from projects.models import (
     ClarificationSession,
     CostAlertDismissal,
@@ -17,13 +18,9 @@ from projects.models import (
 )
 
 
-def auth_required() -> bool:
-    return bool(settings.YAGO_REQUIRE_AUTH)
-
-
 def _scoped(queryset: QuerySet, user) -> QuerySet:
-    # With authentication on, each user sees only their own rows.
-    if auth_required():
+    # YAGO_ACCESS=user: each account sees only its own rows (anyone else's are 404).
+    if YAGO.scoped_to_account:
         return queryset.filter(owner=user) if user and user.is_authenticated else queryset.none()
     return queryset
 
@@ -81,7 +78,7 @@ def _iso(value) -> str:
 
 def _weekly_alert_id(now, user) -> str:
     year, week, _ = now.isocalendar()
-    suffix = f"_{user.pk}" if auth_required() and user and user.is_authenticated else ""
+    suffix = f"_{user.pk}" if YAGO.scoped_to_account and user and user.is_authenticated else ""
     return f"weekly_{year}-W{week:02d}{suffix}"
 
 

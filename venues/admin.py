@@ -49,9 +49,11 @@ class FriendshipInline(admin.TabularInline):
 
 @admin.register(Member)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "bio", "venue_count", "created_at")
-    search_fields = ("id", "name", "bio")
+    list_display = ("id", "name", "bio", "account", "venue_count", "created_at")
+    search_fields = ("id", "name", "bio", "account__email")
     list_filter = ("categories__category",)
+    list_select_related = ("account",)
+    autocomplete_fields = ("account",)
     readonly_fields = ("created_at",)
     inlines = (MemberCategoryInline, MemberInterestInline, FriendshipInline)
 

@@ -4,10 +4,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config import access
 from config.views import engine_name
 from venues import selectors, services
 from venues.models import ActionItem, Venue
@@ -182,10 +182,20 @@ def _validated(serializer_class, data) -> dict:
 
 
 # --- views ---------------------------------------------------------------------------------
-class LunaMixin:
-    authentication_classes: tuple = ()
-    permission_classes = (AllowAny,)
+class LunaMixin(access.LunaAccess):
     validation_error_status = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+    def check_own_body_user_id(self, user_id: str) -> None:
+        """LUNA_ACCESS=user: a body's user_id must be the caller's linked member (else 403)."""
+        if access.LUNA.scoped_to_account:
+            own = selectors.member_own_id(viewer=self.request.user)
+            access.check_body_user_id(claimed=user_id, own=own)
+
+    def check_own_query_user_id(self, user_id: str) -> None:
+        """LUNA_ACCESS=user: a query's user_id names an object: another's is 404."""
+        if access.LUNA.scoped_to_account:
+            if selectors.member_own_id(viewer=self.request.user) != user_id:
+                raise NotFound(f"User with id '{user_id}' not found")
 
 
 class RootView(LunaMixin, APIView):
@@ -291,6 +301,7 @@ class InterestViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(request=InterestToggleInput, responses=LunaToggleSerializer)
     def create(self, request):
         data = _validated(InterestToggleInput, request.data)
+        self.check_own_body_user_id(data["user_id"])
         try:
             result = services.interest_toggle(member_id=data["user_id"], venue_id=data["venue_id"])
         except services.MemberNotFound:
@@ -333,7 +344,7 @@ class UserViewSet(LunaMixin, viewsets.ViewSet):
         ),
     )
     def retrieve(self, request, pk: str):
-        member = selectors.member_with_categories(member_id=pk)
+        member = selectors.member_with_categories(member_id=pk, viewer=request.user)
         if member is None:
             raise NotFound(f"User with id '{pk}' not found")
         return Response(
@@ -365,7 +376,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
     )
     def list(self, request):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
-        member = selectors.member_with_categories(member_id=user_id)
+        member = selectors.member_with_categories(member_id=user_id, viewer=request.user)
         if member is None:
             raise NotFound(f"User with id '{user_id}' not found")
         return Response(
@@ -398,6 +409,7 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request, pk: str):
         user_id = _validated(UserIdInput, request.data)["user_id"]
+        self.check_own_body_user_id(user_id)
         self._set_status(pk, user_id, ActionItem.Status.COMPLETED)
         return Response({"success": True, "message": "Action item marked as completed"})
 
@@ -407,5 +419,6 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
     )
     def destroy(self, request, pk: str):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
+        self.check_own_query_user_id(user_id)
         self._set_status(pk, user_id, ActionItem.Status.DISMISSED)
         return Response({"success": True, "message": "Action item dismissed"})

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -10,6 +11,14 @@ class Member(models.Model):
     name = models.CharField(max_length=255)
     avatar = models.URLField(max_length=500)
     bio = models.TextField(blank=True)
+    # The login account this member is (LUNA_ACCESS=user: that account's token acts as them).
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="luna_member",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max, Prefetch, QuerySet
 
+from config.access import LUNA
 from config.geo import within_radius
 from config.search import full_text_search
 from venues.models import (
@@ -53,9 +54,26 @@ def venue_interests(*, venue: Venue) -> QuerySet[Interest]:
     return venue.interests.select_related("member").order_by("created_at", "id")
 
 
-def member_with_categories(*, member_id: str) -> Member | None:
+def member_visible(*, viewer) -> QuerySet[Member]:
+    """Members the viewer may act as: all, or with LUNA_ACCESS=user only their linked one."""
+    if LUNA.scoped_to_account:
+        if viewer is None or not viewer.is_authenticated:
+            return Member.objects.none()
+        return Member.objects.filter(account=viewer)
+    return Member.objects.all()
+
+
+def member_own_id(*, viewer) -> str | None:
+    """The Luna member id linked to the viewer's account (None: none linked, or anonymous)."""
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    return Member.objects.filter(account=viewer).values_list("pk", flat=True).first()
+
+
+def member_with_categories(*, member_id: str, viewer) -> Member | None:
     return (
-        Member.objects.prefetch_related(
+        member_visible(viewer=viewer)
+        .prefetch_related(
             Prefetch("categories", queryset=MemberCategory.objects.order_by("created_at", "id"))
         )
         .filter(pk=member_id)

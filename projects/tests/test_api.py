@@ -743,8 +743,8 @@ def test_owner_recorded_when_authenticated(api_client):
     assert Project.objects.get(pk=response.json()["project_id"]).owner == user
 
 
-def test_auth_setting_requires_a_token_and_scopes_projects(api_client, settings):
-    settings.YAGO_REQUIRE_AUTH = True
+def test_user_access_requires_a_token_and_scopes_projects(api_client, settings):
+    settings.YAGO_ACCESS = "user"
     alice, bob = UserFactory(), UserFactory()
     mine = ProjectFactory(owner=alice)
     theirs = ProjectFactory(owner=bob)
@@ -760,7 +760,7 @@ def test_auth_setting_requires_a_token_and_scopes_projects(api_client, settings)
     assert (other.status_code, other.json()) == (404, {"detail": "Project not found"})
 
 
-def test_by_default_no_token_is_needed(api_client):
+def test_open_access_needs_no_token(api_client):
     ProjectFactory(owner=UserFactory())
 
     assert api_client.get(BASE).json()["total"] == 1
@@ -778,10 +778,10 @@ def test_file_read_and_download_query_budget(api_client, django_assert_num_queri
         assert api_client.get(f"{BASE}/{project.pk}/download").status_code == 200
 
 
-def test_auth_setting_scopes_sessions_and_alerts(api_client, settings):
+def test_user_access_scopes_sessions_and_alerts(api_client, settings):
     from projects.tests.factories import ClarificationSessionFactory
 
-    settings.YAGO_REQUIRE_AUTH = True
+    settings.YAGO_ACCESS = "user"
     alice, bob = UserFactory(), UserFactory()
     ProjectFactory(owner=bob, cost_estimate=Decimal("1"), actual_cost=Decimal("5"))
     mine = ProjectFactory(owner=alice, cost_estimate=Decimal("1"), actual_cost=Decimal("2"))
