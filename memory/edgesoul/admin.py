@@ -37,10 +37,13 @@ class CompanionProfileAdmin(admin.ModelAdmin):
         "memory_count",
         "pattern_count",
         "total_messages",
+        "account",
         "created_at",
     )
-    list_filter = ("gender", "preferred_tone", "response_style")
-    search_fields = ("user_id", "name")
+    list_filter = ("gender", "preferred_tone", "response_style", ("account", admin.EmptyFieldListFilter))
+    search_fields = ("user_id", "name", "account__email")
+    list_select_related = ("account",)
+    autocomplete_fields = ("account",)
     readonly_fields = ("created_at", "updated_at")
 
     def get_queryset(self, request) -> QuerySet[CompanionProfile]:

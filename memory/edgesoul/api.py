@@ -1,15 +1,19 @@
 """EdgeSoul companion-memory API (`/edgesoul/api/v1/memory/...`): thin viewsets + serializers.
 
-`user_id` is a client-chosen string (the companion app's session id): there are no accounts,
-so these views authenticate nobody (and need no CSRF token).
+`user_id` is a client-chosen string (the companion app's session id). Who may call is
+EDGESOUL_ACCESS (config/access.py); with `user`, every `user_id` of a request (path or body)
+must be the one linked to the caller's account: another's in the path is 404, in a body 403.
 """
 
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from config import access
 
 from ..validators import no_nul_characters
 from . import selectors, services
@@ -255,13 +259,30 @@ class UserIdSerializer(serializers.Serializer):
     user_id = serializers.CharField(max_length=255)
 
 
-class EdgeSoulViewSet(viewsets.ViewSet):
-    authentication_classes = ()
+USER_NOT_FOUND = "User not found"
 
+
+class EdgeSoulViewSet(access.EdgeSoulAccess, viewsets.ViewSet):
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
         if "user_id" in kwargs:  # the path's user id: 400 rather than a database error
             _valid(UserIdSerializer, {"user_id": kwargs["user_id"]})
+            if access.EDGESOUL.scoped_to_account and not self.body_names_user:
+                profile = services.profile_for_account(
+                    user_id=kwargs["user_id"], account=request.user
+                )
+                if profile is None:
+                    raise NotFound(USER_NOT_FOUND)
+
+    @property
+    def body_names_user(self) -> bool:
+        """The search route takes its user_id from the body (checked by the view)."""
+        return self.action == "search"
+
+    def check_own_body_user_id(self, user_id: str) -> None:
+        if access.EDGESOUL.scoped_to_account:
+            own = selectors.profile_of_account(account=self.request.user)
+            access.check_body_user_id(claimed=user_id, own=own and own.user_id)
 
 
 class ProfileViewSet(EdgeSoulViewSet):
@@ -305,6 +326,7 @@ class MemoryViewSet(EdgeSoulViewSet):
     @extend_schema(request=MemorySearchSerializer, responses=MemorySerializer(many=True))
     def search(self, request: Request, user_id: str = "search") -> Response:
         data = _valid(MemorySearchSerializer, request.data)
+        self.check_own_body_user_id(data["user_id"])
         memories = services.memory_search(
             user_id=data["user_id"],
             query=data["query"],

@@ -6,6 +6,7 @@ per-user query filters one indexed column without a join.
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -59,6 +60,15 @@ class CompanionProfile(models.Model):
     """An EdgeSoul user's profile and personality settings (one per `user_id`)."""
 
     user_id = models.CharField(max_length=255, unique=True)
+    # The login account this EdgeSoul user is (EDGESOUL_ACCESS=user: only its token may use
+    # this user_id; an account with no profile claims a free user_id on first use).
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="edgesoul_profile",
+    )
     name = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 (the contract returns null)
     gender = models.CharField(max_length=16, choices=Gender.choices, default=Gender.NOT_SET)
     empathy_level = models.PositiveSmallIntegerField(default=75)

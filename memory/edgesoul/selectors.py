@@ -95,6 +95,11 @@ def emotion_summary(*, user_id: str, days: int = 7) -> dict[str, Any] | None:
     }
 
 
+def profile_of_account(*, account) -> CompanionProfile | None:
+    """The EdgeSoul profile linked to a login account (EDGESOUL_ACCESS=user), or None."""
+    return CompanionProfile.objects.filter(account=account).first()
+
+
 def context_get(*, user_id: str) -> ConversationContext | None:
     return ConversationContext.objects.filter(user_id=user_id).first()
 

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
-from .selectors import memory_search_queryset
+from .selectors import memory_search_queryset, profile_of_account
 
 MAX_TRIGGERS = 10
 
@@ -19,6 +19,26 @@ def profile_get_or_create(*, user_id: str) -> CompanionProfile:
     """The user's profile, created with the contract's defaults on first use (race-free)."""
     profile, _ = CompanionProfile.objects.get_or_create(user_id=user_id)
     return profile
+
+
+def profile_for_account(*, user_id: str, account) -> CompanionProfile | None:
+    """The profile `user_id` if it is the account's own (EDGESOUL_ACCESS=user), else None.
+
+    An account with no profile yet claims a `user_id` nobody has: the profile is created
+    with the contract's defaults and linked to it (EdgeSoul's create-on-first-use, for the
+    authorised caller only). Someone else's or an unlinked (imported) profile is None.
+    """
+    own = profile_of_account(account=account)
+    if own is not None:
+        return own if own.user_id == user_id else None
+    try:
+        with transaction.atomic():
+            profile, _ = CompanionProfile.objects.get_or_create(
+                user_id=user_id, defaults={"account": account}
+            )
+    except IntegrityError:  # the same account claimed another user_id at this moment
+        return None
+    return profile if profile.account_id == account.pk else None
 
 
 @transaction.atomic

@@ -63,10 +63,13 @@ class LearnerProfileAdmin(admin.ModelAdmin):
         "grammar_points",
         "cards",
         "chat_messages",
+        "owner",
         "created_at",
     )
-    list_filter = ("gender", "school")
-    search_fields = ("id", "name", "school")
+    list_filter = ("gender", "school", ("owner", admin.EmptyFieldListFilter))
+    search_fields = ("id", "name", "school", "owner__email")
+    list_select_related = ("owner",)
+    autocomplete_fields = ("owner",)
     readonly_fields = ("created_at", "updated_at")
     inlines = (MasteredWordInline, MasteredGrammarInline, ApprovedCardInline, ChatMessageInline)
 

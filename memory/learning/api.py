@@ -13,6 +13,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config import access
+
 from ..validators import no_nul_characters
 from . import selectors, services
 from .models import ApprovedCard, ChatMessage, ChatRole, Language, LearnerProfile
@@ -121,25 +123,35 @@ class ChatMessageSerializer(serializers.ModelSerializer):
         read_only_fields = ("id",)
 
 
-class LearnerProfileViewSet(viewsets.ViewSet):
-    """Profiles of the children, their approved cards and their chat with the tutor."""
+class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
+    """Profiles of the children, their approved cards and their chat with the tutor.
 
-    authentication_classes = ()
+    Who may call is LEARNING_ACCESS; with `user` the selectors return only the caller's
+    profiles (another's is 404, as an unknown one).
+    """
+
     lookup_value_regex = "[^/\\x00]+"  # NUL cannot be stored (or compared) by PostgreSQL
 
     def _profile(self, pk: str, *, with_lists: bool = True) -> LearnerProfile:
-        profile = selectors.learner_profile_get(key=pk, with_lists=with_lists)
+        profile = selectors.learner_profile_get(
+            key=pk, viewer=self.request.user, with_lists=with_lists
+        )
         if profile is None:
             raise NotFound("Profile not found")
         return profile
 
     def _reloaded(self, profile: LearnerProfile) -> dict:
-        return profile_representation(selectors.learner_profile_get(key=profile.id))
+        return profile_representation(
+            selectors.learner_profile_get(key=profile.id, viewer=self.request.user)
+        )
 
     @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="learning_profiles_list")
     def list(self, request: Request) -> Response:
         return Response(
-            [profile_representation(profile) for profile in selectors.learner_profile_list()]
+            [
+                profile_representation(profile)
+                for profile in selectors.learner_profile_list(viewer=request.user)
+            ]
         )
 
     @extend_schema(request=LearnerProfileWriteSerializer, responses=OpenApiTypes.OBJECT)
@@ -147,7 +159,9 @@ class LearnerProfileViewSet(viewsets.ViewSet):
         serializer = LearnerProfileWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         fields, lists = serializer.split()
-        profile = services.learner_profile_create(fields=fields, **lists)
+        profile = services.learner_profile_create(
+            fields=fields, owner=access.account(request), **lists
+        )
         # The original answered 200 (not 201) with the profile: clients expect that.
         return Response(self._reloaded(profile), status=status.HTTP_200_OK)
 

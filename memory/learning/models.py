@@ -3,6 +3,7 @@ points mastered, the flash cards a parent approved and the chat with the tutor.
 """
 
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +38,15 @@ class LearnerProfile(models.Model):
     mental_age = models.FloatField(null=True, blank=True)
     raw_input = models.TextField(null=True, blank=True)  # noqa: DJ001 (the contract returns null)
     extracted_data = models.JSONField(default=dict, blank=True)
+    # The account that created it (LEARNING_ACCESS=user: only it sees the profile); empty for
+    # imported and seeded profiles, which only staff see in that mode.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="learner_profiles",
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -2,12 +2,28 @@
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
+from config.access import LEARNING
+
 from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
 
 
-def learner_profile_list() -> QuerySet[LearnerProfile]:
+def learner_profile_visible(*, viewer) -> QuerySet[LearnerProfile]:
+    """Every profile, or with LEARNING_ACCESS=user the viewer's own (staff: also the ones
+    nobody owns, i.e. imported and seeded); others' are never returned (a 404)."""
+    queryset = LearnerProfile.objects.all()
+    if not LEARNING.scoped_to_account:
+        return queryset
+    if viewer is None or not viewer.is_authenticated:
+        return queryset.none()
+    mine = Q(owner=viewer)
+    if viewer.is_staff:
+        mine |= Q(owner__isnull=True)
+    return queryset.filter(mine)
+
+
+def learner_profile_list(*, viewer) -> QuerySet[LearnerProfile]:
     """Profiles with their words and grammar points prefetched (3 queries for any number)."""
-    return LearnerProfile.objects.order_by("created_at", "id").prefetch_related(
+    return learner_profile_visible(viewer=viewer).order_by("created_at", "id").prefetch_related(
         Prefetch(
             "mastered_words",
             queryset=MasteredWord.objects.order_by("id").only("profile_id", "word", "language"),
@@ -34,8 +50,13 @@ def _by_id_or_name(queryset: QuerySet[LearnerProfile], key: str) -> LearnerProfi
     )
 
 
-def learner_profile_get(*, key: str, with_lists: bool = True) -> LearnerProfile | None:
-    queryset = learner_profile_list() if with_lists else LearnerProfile.objects.all()
+def learner_profile_get(
+    *, key: str, viewer, with_lists: bool = True
+) -> LearnerProfile | None:
+    if with_lists:
+        queryset = learner_profile_list(viewer=viewer)
+    else:
+        queryset = learner_profile_visible(viewer=viewer)
     return _by_id_or_name(queryset, key)
 
 

@@ -53,11 +53,13 @@ def _free_id(base: str) -> str:
 def learner_profile_create(
     *,
     fields: dict[str, Any],
+    owner=None,
     words_zh: Iterable[str] = (),
     words_en: Iterable[str] = (),
     grammar: Iterable[str] = (),
 ) -> LearnerProfile:
-    """Create a profile whose id is the slug of its name (`-2`, `-3`... on a clash).
+    """Create a profile whose id is the slug of its name (`-2`, `-3`... on a clash), owned by
+    `owner` (the creating account, or None when nobody signed in).
 
     Two requests racing for the same slug cannot both win: the insert runs in a savepoint and
     a clash on the primary key moves on to the next free suffix.
@@ -67,7 +69,7 @@ def learner_profile_create(
         candidate = _free_id(base)
         try:
             with transaction.atomic():
-                profile = LearnerProfile.objects.create(id=candidate, **fields)
+                profile = LearnerProfile.objects.create(id=candidate, owner=owner, **fields)
             break
         except IntegrityError:
             if not LearnerProfile.objects.filter(id=candidate).exists():
