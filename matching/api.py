@@ -13,7 +13,15 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
 from matching import selectors, services
-from matching.models import Conversation, Match, Message, Photo, Playground, Profile
+from matching.models import (
+    Conversation,
+    Match,
+    Message,
+    Photo,
+    Playground,
+    Preferences,
+    Profile,
+)
 from matching.serializers import (
     ConversationSerializer,
     DirectMessageCreateSerializer,
@@ -25,6 +33,7 @@ from matching.serializers import (
     MatchSerializer,
     MessageCreateSerializer,
     MessageSerializer,
+    OtherProfileSerializer,
     PassResponseSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetRequestSerializer,
@@ -168,8 +177,28 @@ class HealthViewSet(viewsets.ViewSet):
 # --- Profiles --------------------------------------------------------------------------------
 
 
+class LocationChangeThrottle(ScopedRateThrottle):
+    """`pupmatch_location`: counts only the profile writes that send a location.
+
+    Few location changes, so nobody can trilaterate another dog by moving their own point
+    around it and watching the (rounded) distance change.
+    """
+
+    scope_attr = "location_throttle_scope"
+
+    def allow_request(self, request, view) -> bool:
+        if request.method not in ("POST", "PATCH", "PUT"):
+            return True
+        data = request.data
+        if not hasattr(data, "keys") or not ({"latitude", "longitude"} & set(data.keys())):
+            return True
+        return super().allow_request(request, view)
+
+
 class ProfileViewSet(PupMatchViewSet):
     queryset = Profile.objects.none()  # for the schema generator
+    throttle_classes = [*PupMatchViewSet.throttle_classes, LocationChangeThrottle]
+    location_throttle_scope = "pupmatch_location"
     throttle_scopes = {
         "like": "pupmatch_like",
         "pass_": "pupmatch_like",
@@ -204,9 +233,22 @@ class ProfileViewSet(PupMatchViewSet):
             services.profile_update(profile=profile, **serializer.validated_data)
         return self._detail(user_id=request.user.pk)
 
-    @extend_schema(responses={200: ProfileSerializer})
+    @extend_schema(responses={200: OtherProfileSerializer})
     def retrieve(self, request, pk=None):
-        return self._detail(profile_id=pk)
+        profile = selectors.profile_detail(profile_id=pk)
+        if profile is None:
+            raise exceptions.NotFound("Profile not found")
+        if profile.user_id == request.user.pk:  # only the owner sees the coordinates
+            return Response(ProfileSerializer(profile, context={"request": request}).data)
+        viewer = selectors.viewer_profile(user=request.user)
+        prefs = selectors.preferences_for(viewer) if viewer is not None else Preferences()
+        unit = prefs.distance_unit
+        context = {
+            "request": request,
+            "distance_km": selectors.distance_between(viewer, profile),
+            "distance_unit": unit,
+        }
+        return Response(OtherProfileSerializer(profile, context=context).data)
 
     def _target(self, pk) -> Profile:
         target = Profile.objects.select_related("user").filter(pk=pk).first()

@@ -1,5 +1,6 @@
 """PupMatch reads: querysets that already carry their joins, prefetches and annotations."""
 
+import math
 import uuid
 from typing import Any
 
@@ -23,7 +24,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Abs
 
 from config.db import is_postgresql
-from config.geo import GEOGRAPHY_COLUMN, KM_PER_MILE, within_radius
+from config.geo import GEOGRAPHY_COLUMN, KM_PER_MILE, haversine_km, within_radius
 from matching.models import (
     ActivityLevel,
     Conversation,
@@ -85,6 +86,26 @@ def radius_km(prefs: Preferences) -> float:
 
 def to_unit(distance_km: float, unit: str) -> float:
     return distance_km / KM_PER_MILE if unit == DistanceUnit.MILES else distance_km
+
+
+def whole_units(distance_km: float, unit: str) -> int:
+    """A distance as others may see it: whole km or miles, half up (0 = under half a unit).
+
+    Never finer: exact distances would let anyone trilaterate a dog by moving their own point.
+    """
+    return math.floor(to_unit(distance_km, unit) + 0.5)
+
+
+def viewer_profile(*, user: Any) -> Profile | None:
+    """The viewer's own profile with its preferences (one query): where they are, their unit."""
+    return Profile.objects.select_related("preferences").filter(user=user).first()
+
+
+def distance_between(viewer: Profile | None, other: Profile) -> float | None:
+    """Haversine km between two profiles, or None when either has no location."""
+    if viewer is None or viewer.latitude is None or other.latitude is None:
+        return None
+    return haversine_km(viewer.latitude, viewer.longitude, other.latitude, other.longitude)
 
 
 def _card_prefetches() -> list[Prefetch]:

@@ -15,7 +15,7 @@ from matching.models import (
     Profile,
     Prompt,
 )
-from matching.selectors import preferences_for, to_unit
+from matching.selectors import preferences_for, whole_units
 
 # --- Accounts --------------------------------------------------------------------------------
 
@@ -194,6 +194,35 @@ class ProfileSerializer(serializers.ModelSerializer):
         return PlaygroundBriefSerializer([f.playground for f in favourites], many=True).data
 
 
+class OtherProfileSerializer(ProfileSerializer):
+    """Another user's profile: the same keys, coordinates always null, and the distance from
+    the viewer in whole units of the viewer's `distance_unit` (null when either has no
+    location). Only the owner sees their coordinates (ProfileSerializer)."""
+
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
+    distance = serializers.SerializerMethodField()
+    distance_unit = serializers.SerializerMethodField()
+
+    class Meta(ProfileSerializer.Meta):
+        fields = (*ProfileSerializer.Meta.fields, "distance", "distance_unit")
+
+    def get_latitude(self, profile: Profile) -> float | None:
+        return None
+
+    def get_longitude(self, profile: Profile) -> float | None:
+        return None
+
+    def get_distance(self, profile: Profile) -> int | None:
+        distance_km = self.context["distance_km"]
+        if distance_km is None:
+            return None
+        return whole_units(distance_km, self.context["distance_unit"])
+
+    def get_distance_unit(self, profile: Profile) -> str:
+        return self.context["distance_unit"]
+
+
 class ProfileWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     age = serializers.IntegerField(min_value=MIN_AGE, max_value=MAX_AGE)
@@ -234,8 +263,9 @@ class DiscoveryCardSerializer(ProfileCardSerializer):
             "compatibility_score",
         )
 
-    def get_distance(self, profile: Profile) -> float:
-        return round(to_unit(profile.distance_km, self.context["distance_unit"]), 2)
+    def get_distance(self, profile: Profile) -> int:
+        # Whole units only (see selectors.whole_units).
+        return whole_units(profile.distance_km, self.context["distance_unit"])
 
     def get_distance_unit(self, profile: Profile) -> str:
         return self.context["distance_unit"]

@@ -49,7 +49,8 @@ def test_discovery_orders_by_score_and_reports_distance_in_miles(viewer):
     assert ids(response) == ["Near", "Far", "Older"]
     card = body["results"][0]
     distance_km = haversine_km(*HOME, near.latitude, near.longitude)
-    assert card["distance"] == round(distance_km / KM_PER_MILE, 2)
+    assert round(distance_km / KM_PER_MILE, 2) == 0.71
+    assert card["distance"] == 1  # whole miles only (half up)
     assert card["distance_unit"] == "miles"
     prefs = Preferences.objects.get(profile=viewer)
     expected = compatibility_score(
@@ -71,7 +72,8 @@ def test_discovery_in_kilometers_uses_the_radius_in_km(viewer):
     assert ids(response) == ["Inside"]
     card = response.json()["results"][0]
     assert card["distance_unit"] == "kilometers"
-    assert card["distance"] == round(haversine_km(*HOME, 40.7880, -73.9700), 2)
+    assert round(haversine_km(*HOME, 40.7880, -73.9700), 2) == 3.58
+    assert card["distance"] == 4  # whole km only
 
 
 def test_discovery_exclusions(viewer):
@@ -115,7 +117,7 @@ def test_discovery_without_preferences_uses_defaults(db):
     dog("ThirtyMiles", 40.7580 + 30 * KM_PER_MILE / 111.195, -73.9855)
     response = bearer(viewer.user).get("/pupmatch/discover")
     assert ids(response) == ["TwentyMiles"]
-    assert response.json()["results"][0]["distance"] == 20.0
+    assert response.json()["results"][0]["distance"] == 20
 
 
 def test_discovery_is_paginated(viewer):

@@ -176,7 +176,8 @@ def test_get_profile_query_budget(profile, me, django_assert_num_queries, n):
 def test_get_other_profile_query_budget(me, django_assert_num_queries, n):
     other = ProfileFactory(name="Luna")
     _rich_profile(other, n)
-    with django_assert_num_queries(5):
+    # auth user, profile + preferences + user, photos, prompts, favourites, viewer + preferences
+    with django_assert_num_queries(6):
         response = me.get(f"/pupmatch/profiles/{other.pk}")
     assert response.json()["name"] == "Luna"
     assert len(response.json()["photos"]) == n
