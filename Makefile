@@ -19,8 +19,24 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# A random SECRET_KEY, written once and never committed (.env is ignored by git).
+# A random SECRET_KEY, written once and never committed (.env is ignored by git), and the
+# legacy mounts `open` for a local trial and the original clients: any <MOUNT>_ACCESS line
+# missing from .env (a new one, or one written before these settings existed) is added.
+ACCESS_SETTINGS := LUNA_ACCESS EDGESOUL_ACCESS LEARNING_ACCESS YAGO_ACCESS
+
 env: .env
+	@missing=""; for name in $(ACCESS_SETTINGS); do \
+	  grep -q "^$$name=" .env || missing="$$missing $$name"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  { echo ""; \
+	    echo "# Access per mount: open | key | user (README: Deploying safely). 'open' = anyone who"; \
+	    echo "# reaches this server reads and changes that app's data, as the original apps and"; \
+	    echo "# their clients expect: fine for a trial on your machine, never on a public server"; \
+	    echo "# (there use key = application keys made in the admin, or user = JWT per account)."; \
+	    for name in $$missing; do echo "$$name=open"; done; } >> .env; \
+	  echo "notice: added$$missing (=open) to .env: those mounts answer anyone; see README 'Deploying safely'"; \
+	fi
 
 .env:
 	@$(PYTHON) -c "import secrets; print('SECRET_KEY=' + secrets.token_urlsafe(50))" > .env
