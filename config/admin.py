@@ -96,24 +96,28 @@ def _platform_app_list(get_app_list):
         apps = get_app_list(request, app_label)
         if request.user.is_active and request.user.is_staff and app_label in (None, "platform"):
             url = reverse("admin:dbstats")
-            apps.append(
-                {
-                    "name": "Platform",
-                    "app_label": "platform",
-                    "app_url": url,
-                    "has_module_perms": True,
-                    "models": [
-                        {
-                            "name": "Database statistics",
-                            "object_name": "DatabaseStatistics",
-                            "admin_url": url,
-                            "add_url": None,
-                            "view_only": True,
-                            "perms": {"view": True},
-                        }
-                    ],
-                }
-            )
+            page = {
+                "name": "Database statistics",
+                "object_name": "DatabaseStatistics",
+                "admin_url": url,
+                "add_url": None,
+                "view_only": True,
+                "perms": {"view": True},
+            }
+            # The platform's own models (application keys) already have an entry: join it.
+            platform = next((app for app in apps if app["app_label"] == "platform"), None)
+            if platform is None:
+                apps.append(
+                    {
+                        "name": "Platform",
+                        "app_label": "platform",
+                        "app_url": url,
+                        "has_module_perms": True,
+                        "models": [page],
+                    }
+                )
+            else:
+                platform["models"].append(page)
         return apps
 
     return app_list
