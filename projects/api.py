@@ -565,7 +565,9 @@ class CostAlertViewSet(YagoViewSet):
     @action(detail=True, methods=["post"])
     def dismiss(self, request, alert_id=None):
         known = {a["id"] for a in selectors.cost_alerts(user=request.user, include_dismissed=True)}
-        if alert_id not in known and not selectors.alert_dismissed(alert_id=alert_id):
+        if alert_id not in known and not selectors.alert_dismissed(
+            alert_id=alert_id, user=request.user
+        ):
             raise NotFound("Alert not found")
         dismissal = services.cost_alert_dismiss(alert_id=alert_id, user=request.user)
         return Response(

@@ -134,5 +134,11 @@ def cost_alerts(*, user, include_dismissed: bool = False) -> list[dict]:
     return [alert for alert in alerts if alert["id"] not in dismissed]
 
 
-def alert_dismissed(*, alert_id: str) -> bool:
-    return CostAlertDismissal.objects.filter(alert_id=alert_id).exists()
+def alert_dismissed(*, alert_id: str, user) -> bool:
+    """Whether the alert was dismissed (YAGO_ACCESS=user: by this account)."""
+    dismissals = CostAlertDismissal.objects.filter(alert_id=alert_id)
+    if YAGO.scoped_to_account:
+        if not (user and user.is_authenticated):
+            return False
+        dismissals = dismissals.filter(dismissed_by=user)
+    return dismissals.exists()

@@ -1,6 +1,7 @@
 """The platform's access policy (config/access.py): application keys, their admin, the deploy
 check, the settings. Each app's tests/test_access*.py covers its routes in every mode."""
 
+import json
 import subprocess
 import sys
 from datetime import timedelta
@@ -12,16 +13,22 @@ from django.db import IntegrityError
 from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
+from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import AccessToken
 
 from config import access
 from config.models import ApplicationKey
 from config.tests.access_helpers import (
     KEY_INVALID,
     KEY_REQUIRED,
+    TOKEN_REQUIRED,
     key_client,
     make_key,
     wrong_mount,
 )
+from projects.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 LUNA_ROOT = "/luna/"
@@ -304,3 +311,53 @@ def test_a_bad_access_value_refuses_to_start(monkeypatch):
 
 def test_yago_require_auth_is_gone(settings):
     assert not hasattr(settings, "YAGO_REQUIRE_AUTH")
+
+
+# --- The YAGO classes other YAGO routes reuse -----------------------------------------------
+
+
+class _Catalogue(access.YagoPublicReadAccess, APIView):
+    def get(self, request):
+        return Response({"read": True})
+
+    def post(self, request):
+        return Response({"written": True})
+
+
+class _Owned(access.YagoAccess, APIView):
+    def get(self, request):
+        return Response({"read": True})
+
+
+def _answer(view, method: str, **headers):
+    request = getattr(APIRequestFactory(), method)("/yago/catalogue", **headers)
+    response = view.as_view()(request)
+    response.render()
+    return response.status_code, json.loads(response.content)
+
+
+def test_yago_public_read_in_user_mode_reads_without_an_account(settings):
+    settings.YAGO_ACCESS = "user"
+    assert _answer(_Catalogue, "get") == (200, {"read": True})
+    assert _answer(_Catalogue, "post") == (401, TOKEN_REQUIRED)
+    assert _answer(_Owned, "get") == (401, TOKEN_REQUIRED)
+
+
+def test_yago_public_read_writes_with_a_token(settings):
+    settings.YAGO_ACCESS = "user"
+    token = f"Bearer {AccessToken.for_user(UserFactory())}"
+    assert _answer(_Catalogue, "post", HTTP_AUTHORIZATION=token) == (200, {"written": True})
+    assert _answer(_Owned, "get", HTTP_AUTHORIZATION=token) == (200, {"read": True})
+
+
+def test_yago_public_read_in_key_mode_still_needs_a_key(settings):
+    settings.YAGO_ACCESS = "key"
+    _, raw = make_key(yago=True)
+    assert _answer(_Catalogue, "get") == (401, KEY_REQUIRED)
+    assert _answer(_Catalogue, "get", HTTP_X_API_KEY=raw) == (200, {"read": True})
+
+
+def test_yago_classes_in_open_mode_answer_anyone(settings):
+    settings.YAGO_ACCESS = "open"
+    assert _answer(_Catalogue, "post") == (200, {"written": True})
+    assert _answer(_Owned, "get") == (200, {"read": True})
