@@ -125,6 +125,8 @@ class ApplicationKeyAuthentication(BaseAuthentication):
 # --- Permissions, one per policy -------------------------------------------------------------
 
 
+# OPTIONS describes a route, never its data: answered without credentials (CORS preflights
+# carry none).
 class HasApplicationKey(permissions.BasePermission):
     """`key` mode: the request was authenticated by an application key."""
 
@@ -133,13 +135,16 @@ class HasApplicationKey(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         from config.models import ApplicationKey
 
-        return isinstance(request.auth, ApplicationKey)
+        return request.method == "OPTIONS" or isinstance(request.auth, ApplicationKey)
 
 
 class HasAccountToken(permissions.IsAuthenticated):
     """`user` mode: a signed-in account (JWT)."""
 
     message = TOKEN_REQUIRED
+
+    def has_permission(self, request, view) -> bool:
+        return request.method == "OPTIONS" or super().has_permission(request, view)
 
 
 class ReadOrAccountToken(permissions.BasePermission):
@@ -148,7 +153,7 @@ class ReadOrAccountToken(permissions.BasePermission):
     message = TOKEN_REQUIRED
 
     def has_permission(self, request, view) -> bool:
-        if request.method in permissions.SAFE_METHODS:
+        if request.method in permissions.SAFE_METHODS:  # GET, HEAD, OPTIONS
             return True
         return bool(request.user and request.user.is_authenticated)
 

@@ -361,3 +361,14 @@ def test_yago_classes_in_open_mode_answer_anyone(settings):
     settings.YAGO_ACCESS = "open"
     assert _answer(_Catalogue, "post") == (200, {"written": True})
     assert _answer(_Owned, "get") == (200, {"read": True})
+
+
+@pytest.mark.parametrize("mode", ["key", "user"])
+def test_options_describes_a_route_without_credentials(settings, api_client, mode):
+    settings.LUNA_ACCESS = mode
+    settings.LEARNING_ACCESS = mode
+    luna = api_client.options("/luna/venues")
+    learning = api_client.options("/learning/profiles")
+    assert (luna.status_code, learning.status_code) == (200, 200)
+    assert "actions" not in learning.json()  # POST is not allowed without credentials
+    assert api_client.get("/learning/profiles").status_code == 401
