@@ -238,15 +238,14 @@ class ProfileViewSet(PupMatchViewSet):
         profile = selectors.profile_detail(profile_id=pk)
         if profile is None:
             raise exceptions.NotFound("Profile not found")
-        if profile.user_id == request.user.pk:  # only the owner sees the coordinates
-            return Response(ProfileSerializer(profile, context={"request": request}).data)
-        viewer = selectors.viewer_profile(user=request.user)
+        is_owner = profile.user_id == request.user.pk  # only the owner sees coordinates
+        viewer = profile if is_owner else selectors.viewer_profile(user=request.user)
         prefs = selectors.preferences_for(viewer) if viewer is not None else Preferences()
-        unit = prefs.distance_unit
         context = {
             "request": request,
+            "is_owner": is_owner,
             "distance_km": selectors.distance_between(viewer, profile),
-            "distance_unit": unit,
+            "distance_unit": prefs.distance_unit,
         }
         return Response(OtherProfileSerializer(profile, context=context).data)
 

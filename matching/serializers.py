@@ -195,9 +195,9 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class OtherProfileSerializer(ProfileSerializer):
-    """Another user's profile: the same keys, coordinates always null, and the distance from
-    the viewer in whole units of the viewer's `distance_unit` (null when either has no
-    location). Only the owner sees their coordinates (ProfileSerializer)."""
+    """A profile by id: the same keys as one's own plus `distance` (from the viewer, in whole
+    units of the viewer's `distance_unit`; null when either has no location) and
+    `distance_unit`. Coordinates are null unless the viewer is the owner (context `is_owner`)."""
 
     latitude = serializers.SerializerMethodField()
     longitude = serializers.SerializerMethodField()
@@ -208,10 +208,10 @@ class OtherProfileSerializer(ProfileSerializer):
         fields = (*ProfileSerializer.Meta.fields, "distance", "distance_unit")
 
     def get_latitude(self, profile: Profile) -> float | None:
-        return None
+        return profile.latitude if self.context["is_owner"] else None
 
     def get_longitude(self, profile: Profile) -> float | None:
-        return None
+        return profile.longitude if self.context["is_owner"] else None
 
     def get_distance(self, profile: Profile) -> int | None:
         distance_km = self.context["distance_km"]

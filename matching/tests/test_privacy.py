@@ -89,13 +89,16 @@ def test_viewer_without_a_profile_sees_no_distance_in_the_default_unit():
     assert (body["distance"], body["distance_unit"], body["longitude"]) == (None, "miles", None)
 
 
-def test_the_owner_sees_their_own_coordinates_by_id():
+def test_the_owner_sees_their_own_coordinates_by_id(django_assert_num_queries):
     me = ProfileFactory(latitude=HOME[0], longitude=HOME[1])
 
-    body = bearer(me.user).get(f"/pupmatch/profiles/{me.pk}").json()
+    PreferencesFactory(profile=me, distance_unit="kilometers")
+
+    with django_assert_num_queries(5):  # as GET profile: no viewer lookup for the owner
+        body = bearer(me.user).get(f"/pupmatch/profiles/{me.pk}").json()
 
     assert (body["latitude"], body["longitude"]) == HOME
-    assert "distance" not in body
+    assert (body["distance"], body["distance_unit"]) == (0, "kilometers")
 
 
 def test_discovery_cards_carry_no_coordinates():
