@@ -267,7 +267,7 @@ class EdgeSoulViewSet(access.EdgeSoulAccess, viewsets.ViewSet):
         super().initial(request, *args, **kwargs)
         if "user_id" in kwargs:  # the path's user id: 400 rather than a database error
             _valid(UserIdSerializer, {"user_id": kwargs["user_id"]})
-            if access.EDGESOUL.scoped_to_account and not self.body_names_user:
+            if self.checks_path_user_id:
                 profile = services.profile_for_account(
                     user_id=kwargs["user_id"], account=request.user
                 )
@@ -275,9 +275,14 @@ class EdgeSoulViewSet(access.EdgeSoulAccess, viewsets.ViewSet):
                     raise NotFound(USER_NOT_FOUND)
 
     @property
-    def body_names_user(self) -> bool:
-        """The search route takes its user_id from the body (checked by the view)."""
-        return self.action == "search"
+    def checks_path_user_id(self) -> bool:
+        """EDGESOUL_ACCESS=user: the path's user_id must be the caller's (search takes its
+        user_id from the body, checked by the view; OPTIONS reads no data)."""
+        return (
+            access.EDGESOUL.scoped_to_account
+            and self.action != "search"
+            and self.request.method != "OPTIONS"
+        )
 
     def check_own_body_user_id(self, user_id: str) -> None:
         if access.EDGESOUL.scoped_to_account:

@@ -211,3 +211,10 @@ def test_user_mode_own_memory_list_query_budget(accounts, django_assert_num_quer
     # the token's user, the account's profile, the memories
     with django_assert_num_queries(3):
         assert bob.get(f"{BASE}/memories/bob-phone").status_code == 200
+
+
+def test_user_mode_options_needs_no_token_and_creates_nothing(api_client, accounts):
+    before = _rows()
+    response = api_client.options(f"{BASE}/profile/newcomer")
+    assert response.status_code == 200
+    assert _rows() == before
