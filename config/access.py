@@ -23,6 +23,7 @@ from django.core import checks
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
@@ -120,6 +121,16 @@ class ApplicationKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request) -> str:
         return f'ApiKey header="{KEY_HEADER}"'
+
+
+class ApplicationKeyScheme(OpenApiAuthenticationExtension):
+    """The OpenAPI security scheme of `key` mode."""
+
+    target_class = ApplicationKeyAuthentication
+    name = "applicationKey"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "apiKey", "in": "header", "name": KEY_HEADER}
 
 
 # --- Permissions, one per policy -------------------------------------------------------------

@@ -372,3 +372,14 @@ def test_options_describes_a_route_without_credentials(settings, api_client, mod
     assert (luna.status_code, learning.status_code) == (200, 200)
     assert "actions" not in learning.json()  # POST is not allowed without credentials
     assert api_client.get("/learning/profiles").status_code == 401
+
+
+def test_the_schema_describes_the_application_key_in_key_mode(settings, api_client):
+    settings.LUNA_ACCESS = "key"
+    schema = api_client.get("/api/schema/?format=json").json()
+    assert schema["components"]["securitySchemes"]["applicationKey"] == {
+        "type": "apiKey",
+        "in": "header",
+        "name": "X-API-Key",
+    }
+    assert schema["paths"]["/luna/venues"]["get"]["security"] == [{"applicationKey": []}]
