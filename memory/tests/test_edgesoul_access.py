@@ -218,3 +218,67 @@ def test_user_mode_options_needs_no_token_and_creates_nothing(api_client, accoun
     response = api_client.options(f"{BASE}/profile/newcomer")
     assert response.status_code == 200
     assert _rows() == before
+
+
+def _race(calls) -> list:
+    """Run the calls at the same moment in threads; their results in order."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call_):
+        try:
+            barrier.wait()
+            results[index] = call_()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_account_claiming_several_user_ids_at_once_gets_one():
+    from memory.edgesoul import services
+
+    carol = get_user_model().objects.create_user("carol@example.com", "pw-carol-1234")
+    ids = [f"carol-{n}" for n in range(6)]
+
+    results = _race(
+        [lambda uid=uid: services.profile_for_account(user_id=uid, account=carol) for uid in ids]
+    )
+
+    claimed = [profile.user_id for profile in results if profile is not None]
+    assert len(claimed) == 1
+    assert list(CompanionProfile.objects.values_list("user_id", "account")) == [
+        (claimed[0], carol.pk)
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_several_accounts_claiming_one_user_id_at_once_one_wins():
+    from memory.edgesoul import services
+
+    users = [
+        get_user_model().objects.create_user(f"u{n}@example.com", "pw-user-12345") for n in range(6)
+    ]
+
+    results = _race(
+        [
+            lambda user=user: services.profile_for_account(user_id="shared", account=user)
+            for user in users
+        ]
+    )
+
+    winners = [profile for profile in results if profile is not None]
+    assert len(winners) == 1
+    assert CompanionProfile.objects.get(user_id="shared").account_id == winners[0].account_id
