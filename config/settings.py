@@ -185,7 +185,10 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "sub",
-    "AUTH_HEADER_TYPES": ("Bearer",),
+    "AUTH_HEADER_TYPES": ("Bearer",),  # matched in any letter case (config.authentication)
+    # Every token carries a fingerprint of the password hash; a new password revokes them all.
+    "CHECK_REVOKE_TOKEN": True,
+    "REVOKE_TOKEN_CLAIM": "pwd",
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
 

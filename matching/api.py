@@ -9,9 +9,9 @@ from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
+from config.authentication import JWTAuthentication
 from matching import selectors, services
 from matching.models import Conversation, Match, Message, Photo, Playground, Profile
 from matching.serializers import (

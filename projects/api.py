@@ -16,8 +16,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from config.authentication import JWTAuthentication
 from projects import selectors, services, storage
 from projects.models import Depth, ProjectStatus
 from projects.providers import ProviderError
