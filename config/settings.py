@@ -110,6 +110,54 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
+# --- Rate limits, client address (config/throttling.py, config/clientip.py) ---------------
+# Redis makes every throttle exact across workers and machines; without it the database
+# counts (PostgreSQL: every throttle; SQLite: the sensitive scopes below, in a file of its own,
+# the rest per process). See config/README.md "Rate limits".
+THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=env("REDIS_URL", default=""))
+CACHES["throttle"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": THROTTLE_REDIS_URL,
+        "KEY_PREFIX": env("THROTTLE_KEY_PREFIX", default="throttle"),
+    }
+    if THROTTLE_REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
+# Where the database store counts: THROTTLE_DATABASE_URL, else the default database on a
+# connection of its own (PostgreSQL) or a SQLite file beside the database file.
+if env("THROTTLE_DATABASE_URL", default=""):
+    THROTTLE_DATABASE = env.db("THROTTLE_DATABASE_URL")
+    if THROTTLE_DATABASE["ENGINE"].endswith(("postgis", "postgresql_psycopg2")):
+        THROTTLE_DATABASE["ENGINE"] = "django.db.backends.postgresql"
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _name = Path(str(_db["NAME"]))
+    THROTTLE_DATABASE = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(_name.with_name(f"{_name.stem}-throttle.sqlite3")),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+        },
+    }
+else:
+    THROTTLE_DATABASE = None
+# Scopes that count in the database even on SQLite: every route a guesser or spammer uses.
+THROTTLE_SENSITIVE_SCOPES = env.list(
+    "THROTTLE_SENSITIVE_SCOPES",
+    default=[
+        "login_account",
+        "password_reset_account",
+        "pupmatch_auth",
+        "pupmatch_upload",
+        "pupmatch_message",
+        "yago_auth",
+    ],
+)
+# Our own proxies (IPs or CIDRs): the first X-Forwarded-For address left of them is the
+# client. Without it (and without NUM_PROXIES) X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 # --- Auth --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -161,9 +209,15 @@ REST_FRAMEWORK = {
     # Throttle classes are opt-in per view (ScopedRateThrottle with a scope below, or the
     # user/anon throttles); rates come from the environment so a deployment can tune them.
     "DEFAULT_THROTTLE_CLASSES": [],
+    # How many proxies stand in front of the app (DRF's setting; config.clientip reads it too,
+    # when TRUSTED_PROXIES is empty). 0: X-Forwarded-For is ignored.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="1000/minute"),
         "user": env("THROTTLE_USER", default="2000/minute"),
+        # Per account, on top of the per-address scopes, shared by every app's auth routes.
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/hour"),
+        "password_reset_account": env("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/hour"),
         **env.dict("THROTTLE_SCOPES", default={}),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",

@@ -78,7 +78,7 @@ def test_login_failure_is_401_with_one_message(api_client, email, password):
 
 def test_login_attempts_and_failures_are_logged_without_password(api_client, caplog):
     UserFactory(email="bella@example.com")
-    with caplog.at_level(logging.INFO, logger="matching.auth"):
+    with caplog.at_level(logging.INFO, logger="accounts.auth"):
         api_client.post(
             "/pupmatch/auth/login", {"email": "bella@example.com", "password": "s3cret-guess"}
         )
@@ -88,7 +88,7 @@ def test_login_attempts_and_failures_are_logged_without_password(api_client, cap
     messages = [
         (record.levelname, record.getMessage())
         for record in caplog.records
-        if record.name == "matching.auth"
+        if record.name == "accounts.auth"
     ]
     assert messages == [
         ("INFO", "pupmatch login attempt email=bella@example.com ip=127.0.0.1"),
