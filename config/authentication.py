@@ -11,6 +11,7 @@ simplejwt's own class, with two changes of policy:
   salted hash, so every earlier token stops working at once.
 """
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.settings import api_settings
 
@@ -27,3 +28,9 @@ class JWTAuthentication(authentication.JWTAuthentication):
             # Hand simplejwt the canonical spelling: it keeps its own checks (two parts, ...).
             header = b" ".join([api_settings.AUTH_HEADER_TYPES[0].encode(), *parts[1:]])
         return super().get_raw_token(header)
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The OpenAPI security scheme of the class above (simplejwt's, `jwtAuth`)."""
+
+    target_class = "config.authentication.JWTAuthentication"

@@ -287,6 +287,11 @@ PUPMATCH_DISCOVERY_POOL = env.int("PUPMATCH_DISCOVERY_POOL", default=500)
 # YAGO (projects)
 # Off by default (the v8.1 front end sends no token); on: JWT required, users see their own projects.
 YAGO_REQUIRE_AUTH = env.bool("YAGO_REQUIRE_AUTH", default=False)
+# Register and login per client address (per account on top: `login_account`).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "yago_auth": "20/minute",
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+}
 # Code-generation provider: offline (no network, the default) | openai | anthropic | auto
 # (auto picks by the project's primary_model: gpt-*/o* → openai, claude-* → anthropic, else offline).
 YAGO_PROVIDER = env("YAGO_PROVIDER", default="offline")

@@ -9,6 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts import services as accounts
+from accounts.api import InvalidCredentials
 from config.authentication import JWTAuthentication
 from config.clientip import client_ip
 from config.throttling import (
@@ -51,12 +52,6 @@ from matching.serializers import (
 
 API_VERSION = "1.0.0"
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-
-
-class InvalidCredentials(exceptions.APIException):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "Invalid email or password"
-    default_code = "invalid_credentials"
 
 
 class PupMatchViewSet(viewsets.GenericViewSet):
