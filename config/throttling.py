@@ -27,6 +27,7 @@ from contextlib import suppress
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, Error, connections
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.utils import load_backend
 from rest_framework import throttling
 
@@ -91,7 +92,9 @@ class DatabaseCounterStore:
             return current
         if current is not None:
             current.close()
-        connection = load_backend(wanted["ENGINE"]).DatabaseWrapper(wanted, "throttle")
+        # NO_DB_ALIAS, as Django's own side connections: not in `connections`, so no test
+        # wrapper or connection_created handler (django.contrib.postgres) looks it up there.
+        connection = load_backend(wanted["ENGINE"]).DatabaseWrapper(wanted, NO_DB_ALIAS)
         self._create_table(connection)
         self._local.connection = connection
         return connection
