@@ -57,3 +57,12 @@ def client_ip(request) -> str | None:
         address = _parse(forwarded[-min(num_proxies, len(forwarded))])
         return str(address) if address is not None else remote
     return remote
+
+
+def login_username(request, credentials) -> str | None:
+    """The account a Django login form names, normalised like accounts' emails (django-axes)."""
+    from accounts.models import User
+
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field) or request.POST.get(field)
+    return User.objects.normalize_email(username) if username else None
