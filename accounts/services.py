@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -22,6 +23,10 @@ from rest_framework_simplejwt.tokens import AccessToken
 from config.api import Conflict
 
 logger = logging.getLogger("accounts.auth")
+
+# The documented password of demo accounts (README.md, matching/README.md). Seeded and generated
+# accounts get it only when asked (`--demo-accounts` or DEMO_ACCOUNTS=true); else no password.
+DEMO_PASSWORD = "pupmatch-demo"
 
 User = get_user_model()
 
@@ -114,3 +119,15 @@ def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
         raise ValidationError({"token": ["Invalid or expired reset token"]})
     user.set_password(new_password)
     user.save(update_fields=["password"])
+
+
+def demo_password_hash(*, demo_accounts: bool) -> str:
+    """The stored password for generated accounts: the demo password's hash, or unusable."""
+    return make_password(DEMO_PASSWORD if demo_accounts else None)
+
+
+def demo_accounts_enable(*, user_ids: list[Any]) -> int:
+    """Give these accounts the documented demo password; returns how many were changed."""
+    return User.objects.filter(pk__in=user_ids).update(
+        password=demo_password_hash(demo_accounts=True)
+    )

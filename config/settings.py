@@ -189,6 +189,10 @@ AXES_USERNAME_CALLABLE = "config.clientip.login_username"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
 
+# Seeded (`seed`) and generated (`generate_demo_data`) accounts get the documented demo password
+# only when this (or the commands' --demo-accounts) asks; otherwise they cannot log in.
+DEMO_ACCOUNTS = env.bool("DEMO_ACCOUNTS", default=False)
+
 # --- Internationalisation, static and media files -----------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
