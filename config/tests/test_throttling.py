@@ -1,5 +1,6 @@
 """config.throttling: exact, atomic counters in Redis, the database or the process cache."""
 
+import os
 import threading
 import uuid
 
@@ -16,7 +17,8 @@ from matching.tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = "redis://127.0.0.1:6379/1"  # this project's Redis database in development and CI
+# This project's Redis database in development and CI (.ci/run starts Redis when it is down).
+REDIS_URL = os.environ.get("THROTTLE_TEST_REDIS_URL", "redis://127.0.0.1:6379/1")
 LOGIN = "/pupmatch/auth/login"
 RESET = "/pupmatch/auth/password-reset/request"
 
