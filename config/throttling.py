@@ -21,6 +21,7 @@ gets exactly `num_requests` per window, refused requests count too.
 """
 
 import hashlib
+import random
 import threading
 from contextlib import suppress
 
@@ -128,25 +129,36 @@ class DatabaseCounterStore:
         self.used = True
         for attempt in (1, 2):
             connection = self.connection()
+            table = self.table(connection)
             try:
-                table = self.table(connection)
                 with connection.cursor() as cursor:
                     cursor.execute(
                         self.UPSERT.format(table=table), [counter_key, int(slot), expires_at]
                     )
                     count = cursor.fetchone()[0]
-                    if count == 1:  # a new window: drop the windows that are over
-                        cursor.execute(
-                            f"DELETE FROM {table} WHERE expires_at < %s", [expires_at - ttl]
-                        )
-                return count
+                break
             except Error:
                 # A dropped connection (server restart, idle timeout): reconnect once.
                 connection.close()
                 self._local.connection = None
                 if attempt == 2:
                     raise
-        raise AssertionError("unreachable")
+        if count == 1:  # a new window: tidy up, never at the price of the count
+            self._delete_expired(connection, table, counter_key, int(slot), expires_at - ttl)
+        return count
+
+    def _delete_expired(self, connection, table, counter_key, slot, window_start) -> None:
+        """This key's earlier windows; now and then (1 in 1000) every window that is over.
+
+        Per key, so concurrent clean-ups touch disjoint rows; a failed clean-up is only retried
+        by the next new window.
+        """
+        with suppress(Error), connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE counter_key = %s AND slot < %s", [counter_key, slot]
+            )
+            if random.random() < 0.001:
+                cursor.execute(f"DELETE FROM {table} WHERE expires_at <= %s", [window_start])
 
     def clear(self) -> None:
         connection = self.connection()

@@ -276,3 +276,34 @@ def test_the_default_caches_are_untouched(api_client, rates):
     rates(pupmatch_auth="5/minute")
     api_client.post(LOGIN, {"email": "nobody@example.com", "password": "x"})
     assert caches["default"].get("throttle_pupmatch_auth_127.0.0.1") is None
+
+
+def _rows() -> list[tuple]:
+    store = throttling.counter_store_database()
+    conn = store.connection()
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT counter_key, slot, count FROM {store.table(conn)} ORDER BY counter_key, slot"
+        )
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def test_a_new_window_deletes_the_keys_earlier_windows_only(monkeypatch):
+    monkeypatch.setattr(throttling.random, "random", lambda: 0.5)  # no global sweep
+    store = throttling.counter_store_database()
+    store.incr("a:10", 60)
+    store.incr("a:10", 60)
+    store.incr("b:10", 60)
+    assert _rows() == [("a", 10, 2), ("b", 10, 1)]
+    store.incr("a:11", 60)
+    assert _rows() == [("a", 11, 1), ("b", 10, 1)]
+
+
+def test_now_and_then_a_new_window_sweeps_every_window_that_is_over(monkeypatch):
+    store = throttling.counter_store_database()
+    monkeypatch.setattr(throttling.random, "random", lambda: 0.5)
+    store.incr("a:10", 60)  # expires at 660
+    store.incr("hour:0", 3600)  # expires at 3600
+    monkeypatch.setattr(throttling.random, "random", lambda: 0.0)
+    store.incr("c:11", 60)  # window 660..720: a:10 is over, hour:0 is not
+    assert _rows() == [("c", 11, 1), ("hour", 0, 1)]
