@@ -78,3 +78,16 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_locked(client, staff, s
 def test_the_limit_comes_from_settings(client, staff, settings):
     settings.AXES_FAILURE_LIMIT = 2
     assert [_login(client).status_code for _ in range(2)] == [200, 429]
+
+
+def test_the_attempts_are_listed_and_searchable_in_the_admin(client, admin_client):
+    for _ in range(2):
+        _login(client, username="Guess@Example.com")
+    changelist = admin_client.get("/admin/axes/accessattempt/")
+    assert changelist.status_code == 200
+    assert "guess@example.com" in changelist.content.decode()
+    found = admin_client.get("/admin/axes/accessattempt/?q=guess")
+    assert found.status_code == 200
+    assert found.context["cl"].result_count == 1
+    missing = admin_client.get("/admin/axes/accessattempt/?q=nobody")
+    assert missing.context["cl"].result_count == 0
