@@ -45,8 +45,10 @@ env: .env
 migrate: venv env
 	$(PY) manage.py migrate --noinput
 
+# A local trial: the seeded accounts get the documented demo password (pupmatch-demo).
+# Production runs `manage.py seed` without the flag: seeded accounts then have no password.
 seed: venv env
-	$(PY) manage.py seed
+	$(PY) manage.py seed --demo-accounts
 
 static: venv env
 	$(PY) manage.py collectstatic --noinput --verbosity 0

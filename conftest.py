@@ -53,6 +53,43 @@ def _isolated_cache_and_media(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _isolated_throttles(request, settings, tmp_path):
+    """Every test counts from zero in its own stores, whatever `.env` configures.
+
+    The process-local cache by default; the database store in a SQLite file of the test's own
+    (SQLite) or the test database's `throttle` schema, emptied afterwards (PostgreSQL).
+    Tests of the Redis store point `THROTTLE_REDIS_URL` at Redis themselves.
+    """
+    from django.core.cache import caches
+    from django.db import connection
+
+    from config import throttling
+
+    settings.THROTTLE_REDIS_URL = ""
+    if settings.CACHES["throttle"]["BACKEND"] != "django.core.cache.backends.locmem.LocMemCache":
+        settings.CACHES = {
+            **settings.CACHES,
+            "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        }
+    if connection.vendor == "sqlite":
+        settings.THROTTLE_DATABASE = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(tmp_path / "throttle.sqlite3"),
+            "OPTIONS": {"timeout": 20},
+        }
+    else:
+        settings.THROTTLE_DATABASE = None
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
+    store = throttling.counter_store_database()
+    if store.used:
+        with request.getfixturevalue("django_db_blocker").unblock():
+            store.clear()
+    store.close()
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "auditlog",
     "rest_framework_api_key",
+    "axes",
     "config",
     "accounts",
     "venues",
@@ -60,6 +61,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Admin login lockout, outside the write transaction: the failure that reaches the limit
+    # is a 200 for the transaction (committed), then this middleware answers 429.
+    "axes.middleware.AxesMiddleware",
     "config.middleware.WriteTransactionMiddleware",
     # auditlog's middleware, resolving the actor when an entry is written: after DRF has
     # authenticated the request (JWT users are unknown to Django's auth middleware).
@@ -111,6 +115,54 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
+# --- Rate limits, client address (config/throttling.py, config/clientip.py) ---------------
+# Redis makes every throttle exact across workers and machines; without it the database
+# counts (PostgreSQL: every throttle; SQLite: the sensitive scopes below, in a file of its own,
+# the rest per process). See config/README.md "Rate limits".
+THROTTLE_REDIS_URL = env("THROTTLE_REDIS_URL", default=env("REDIS_URL", default=""))
+CACHES["throttle"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": THROTTLE_REDIS_URL,
+        "KEY_PREFIX": env("THROTTLE_KEY_PREFIX", default="throttle"),
+    }
+    if THROTTLE_REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+)
+# Where the database store counts: THROTTLE_DATABASE_URL, else the default database on a
+# connection of its own (PostgreSQL) or a SQLite file beside the database file.
+if env("THROTTLE_DATABASE_URL", default=""):
+    THROTTLE_DATABASE = env.db("THROTTLE_DATABASE_URL")
+    if THROTTLE_DATABASE["ENGINE"].endswith(("postgis", "postgresql_psycopg2")):
+        THROTTLE_DATABASE["ENGINE"] = "django.db.backends.postgresql"
+elif _db["ENGINE"] == "django.db.backends.sqlite3":
+    _name = Path(str(_db["NAME"]))
+    THROTTLE_DATABASE = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(_name.with_name(f"{_name.stem}-throttle.sqlite3")),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+        },
+    }
+else:
+    THROTTLE_DATABASE = None
+# Scopes that count in the database even on SQLite: every route a guesser or spammer uses.
+THROTTLE_SENSITIVE_SCOPES = env.list(
+    "THROTTLE_SENSITIVE_SCOPES",
+    default=[
+        "login_account",
+        "password_reset_account",
+        "pupmatch_auth",
+        "pupmatch_upload",
+        "pupmatch_message",
+        "yago_auth",
+    ],
+)
+# Our own proxies (IPs or CIDRs): the first X-Forwarded-For address left of them is the
+# client. Without it (and without NUM_PROXIES) X-Forwarded-For is ignored.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
 # --- Auth --------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -120,8 +172,27 @@ PASSWORD_HASHERS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# Django's own logins (the admin) go through django-axes first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Admin login lockout (django-axes): after AXES_FAILURE_LIMIT failures from one client address,
+# or on one account from anywhere, further attempts get 429 for AXES_COOLOFF_MINUTES.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = env.list("AXES_LOCKOUT_PARAMETERS", default=["ip_address", "username"])
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.clientip.client_ip"  # the same address as the throttles
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (it holds the email)
+AXES_USERNAME_CALLABLE = "config.clientip.login_username"
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@localhost")
+
+# Seeded (`seed`) and generated (`generate_demo_data`) accounts get the documented demo password
+# only when this (or the commands' --demo-accounts) asks; otherwise they cannot log in.
+DEMO_ACCOUNTS = env.bool("DEMO_ACCOUNTS", default=False)
 
 # --- Internationalisation, static and media files -----------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -162,9 +233,15 @@ REST_FRAMEWORK = {
     # Throttle classes are opt-in per view (ScopedRateThrottle with a scope below, or the
     # user/anon throttles); rates come from the environment so a deployment can tune them.
     "DEFAULT_THROTTLE_CLASSES": [],
+    # How many proxies stand in front of the app (DRF's setting; config.clientip reads it too,
+    # when TRUSTED_PROXIES is empty). 0: X-Forwarded-For is ignored.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", default="1000/minute"),
         "user": env("THROTTLE_USER", default="2000/minute"),
+        # Per account, on top of the per-address scopes, shared by every app's auth routes.
+        "login_account": env("THROTTLE_LOGIN_ACCOUNT", default="10/hour"),
+        "password_reset_account": env("THROTTLE_PASSWORD_RESET_ACCOUNT", default="3/hour"),
         **env.dict("THROTTLE_SCOPES", default={}),
     },
     "EXCEPTION_HANDLER": "config.api.exception_handler",
@@ -186,7 +263,10 @@ SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(hours=24),
     "USER_ID_FIELD": "id",
     "USER_ID_CLAIM": "sub",
-    "AUTH_HEADER_TYPES": ("Bearer",),
+    "AUTH_HEADER_TYPES": ("Bearer",),  # matched in any letter case (config.authentication)
+    # Every token carries a fingerprint of the password hash; a new password revokes them all.
+    "CHECK_REVOKE_TOKEN": True,
+    "REVOKE_TOKEN_CLAIM": "pwd",
     "SIGNING_KEY": env("JWT_SIGNING_KEY", default=SECRET_KEY),
 }
 
@@ -202,7 +282,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner on every manage.py command
+    },
 }
 
 # --- Access per mount (config/access.py) --------------------------------------------------
@@ -249,6 +332,11 @@ PUPMATCH_LEGACY_UPLOADS_DIR = env("PUPMATCH_LEGACY_UPLOADS_DIR", default=None)
 PUPMATCH_DISCOVERY_POOL = env.int("PUPMATCH_DISCOVERY_POOL", default=500)
 
 # YAGO (projects)
+# Register and login per client address (per account on top: `login_account`).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "yago_auth": "20/minute",
+    **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+}
 # Code-generation provider: offline (no network, the default) | openai | anthropic | auto
 # (auto picks by the project's primary_model: gpt-*/o* → openai, claude-* → anthropic, else offline).
 YAGO_PROVIDER = env("YAGO_PROVIDER", default="offline")

@@ -1,6 +1,5 @@
 """PupMatch views: thin DRF viewsets that validate, call one service or selector, serialize."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
@@ -8,10 +7,17 @@ from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination, LimitOffsetPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
-from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.tokens import AccessToken
 
+from accounts import services as accounts
+from accounts.api import InvalidCredentials
+from config.authentication import JWTAuthentication
+from config.clientip import client_ip
+from config.throttling import (
+    LoginAccountThrottle,
+    PasswordResetAccountThrottle,
+    ScopedRateThrottle,
+    UserRateThrottle,
+)
 from matching import selectors, services
 from matching.models import (
     Conversation,
@@ -57,12 +63,6 @@ API_VERSION = "1.0.0"
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 
-class InvalidCredentials(exceptions.APIException):
-    status_code = status.HTTP_401_UNAUTHORIZED
-    default_detail = "Invalid email or password"
-    default_code = "invalid_credentials"
-
-
 class PupMatchViewSet(viewsets.GenericViewSet):
     """Bearer JWT on every route; throttled per user (`user`) and per endpoint (scope)."""
 
@@ -102,17 +102,29 @@ class MessagePagination(CursorPagination):
 
 
 class AuthViewSet(PupMatchViewSet):
-    """Public account routes: no authenticator, so a stale token never blocks a login."""
+    """Public account routes: no authenticator, so a stale token never blocks a login.
+
+    Per address (`pupmatch_auth`) and, for login and reset, per account as well.
+    """
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_scope = "pupmatch_auth"
+    account_throttles = {
+        "login": LoginAccountThrottle,
+        "password_reset_request": PasswordResetAccountThrottle,
+    }
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        account = self.account_throttles.get(getattr(self, "action", None))
+        return [*throttles, account()] if account else throttles
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def register(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user = services.user_register(**serializer.validated_data)
+        user = accounts.user_register(**serializer.validated_data)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LoginSerializer, responses={200: TokenSerializer})
@@ -120,28 +132,21 @@ class AuthViewSet(PupMatchViewSet):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            user = services.user_authenticate(
-                **serializer.validated_data, client_ip=request.META.get("REMOTE_ADDR")
+            user = accounts.user_authenticate(
+                **serializer.validated_data, client_ip=client_ip(request), app="pupmatch"
             )
-        except services.Unauthorized as error:
+        except accounts.Unauthorized as error:
             raise InvalidCredentials() from error
-        token = AccessToken.for_user(user)
-        lifetime = settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
-        return Response(
-            {
-                "access_token": str(token),
-                "token_type": "bearer",
-                "expires_in": int(lifetime.total_seconds()),
-            }
-        )
+        return Response(accounts.access_token_create(user=user))
 
     @extend_schema(request=PasswordResetRequestSerializer, responses={204: None})
     def password_reset_request(self, request):
         serializer = PasswordResetRequestSerializer(data=request.data)
         if serializer.is_valid():
-            services.password_reset_request(
+            accounts.password_reset_request(
                 email=serializer.validated_data["email"],
                 reset_url=request.build_absolute_uri("/pupmatch/auth/password-reset/confirm"),
+                app_name="PupMatch",
             )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -149,7 +154,7 @@ class AuthViewSet(PupMatchViewSet):
     def password_reset_confirm(self, request):
         serializer = PasswordResetConfirmSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.password_reset_confirm(**serializer.validated_data)
+        accounts.password_reset_confirm(**serializer.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

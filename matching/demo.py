@@ -9,7 +9,8 @@ adapted once per column: Django's bulk_create compiled each value and took twice
 
 Invariants kept: no self-likes, a mutual like always has its match and conversation (pairs
 stored ordered), no like and pass from one user to the same target, messages only inside
-matches. Demo users log in with the password `pupmatch-demo`. Photo rows all point at one
+matches. Demo users log in with the password `pupmatch-demo` when generated with
+`--demo-accounts` (else they have no usable password). Photo rows all point at one
 placeholder image in the storage.
 """
 
@@ -22,11 +23,11 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
 
+from accounts.services import demo_password_hash
 from matching.models import (
     ActivityLevel,
     Conversation,
@@ -44,7 +45,6 @@ from matching.models import (
 )
 
 User = get_user_model()
-DEMO_PASSWORD = "pupmatch-demo"
 PLACEHOLDER = "pupmatch/demo/placeholder.png"
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 # Neighbourhood centres (lat, lng, weight) across the metro area.
@@ -155,8 +155,13 @@ def generate(
     rng: random.Random,
     batch_size: int = 5000,
     progress: Callable[[str, int, int], None] | None = None,
+    demo_accounts: bool = False,
 ) -> dict[str, int]:
-    """Write PupMatch's demo rows in proportion to `scale`; returns rows written per table."""
+    """Write PupMatch's demo rows in proportion to `scale`; returns rows written per table.
+
+    The accounts share one password hash: the documented demo password with `demo_accounts`,
+    else an unusable one (nobody can log in as a generated account).
+    """
     n_users = max(2, round(100_000 * scale))
     n_matches = min(round(50_000 * scale), n_users * (n_users - 1) // 4)
     n_likes = max(2 * n_matches, round(500_000 * scale))
@@ -165,7 +170,7 @@ def generate(
     n_playgrounds = max(1, round(2_000 * scale))
     weights = [weight for _, _, weight in CENTRES]
     names = NAMES.split()
-    password = make_password(DEMO_PASSWORD)
+    password = demo_password_hash(demo_accounts=demo_accounts)
     written: dict[str, int] = {}
 
     with transaction.atomic():

@@ -2,6 +2,15 @@
 
 from rest_framework import serializers
 
+# The auth payloads belong to the accounts app (YAGO's auth routes use them too).
+from accounts.serializers import (  # noqa: F401
+    LoginSerializer,
+    PasswordResetConfirmSerializer,
+    PasswordResetRequestSerializer,
+    RegisterSerializer,
+    TokenSerializer,
+    UserSerializer,
+)
 from matching.models import (
     MAX_AGE,
     MIN_AGE,
@@ -18,42 +27,6 @@ from matching.models import (
 from matching.selectors import preferences_for, whole_units
 
 # --- Accounts --------------------------------------------------------------------------------
-
-
-class UserSerializer(serializers.Serializer):
-    id = serializers.UUIDField(read_only=True)
-    email = serializers.EmailField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-
-
-class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
-        min_length=8, max_length=100, write_only=True, trim_whitespace=False
-    )
-
-
-class LoginSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-    password = serializers.CharField(max_length=100, write_only=True, trim_whitespace=False)
-
-
-class TokenSerializer(serializers.Serializer):
-    access_token = serializers.CharField()
-    token_type = serializers.CharField()
-    expires_in = serializers.IntegerField()
-
-
-class PasswordResetRequestSerializer(serializers.Serializer):
-    email = serializers.CharField(max_length=254)
-
-
-class PasswordResetConfirmSerializer(serializers.Serializer):
-    uid = serializers.CharField(max_length=100)
-    token = serializers.CharField(max_length=200)
-    new_password = serializers.CharField(
-        min_length=8, max_length=100, write_only=True, trim_whitespace=False
-    )
 
 
 class HealthSerializer(serializers.Serializer):

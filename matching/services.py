@@ -1,20 +1,14 @@
 """PupMatch writes. Every service is keyword-only, typed and atomic; views only call these."""
 
-import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.files.base import File
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.encoding import force_bytes, force_str
-from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from PIL import Image, UnidentifiedImageError
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
@@ -35,10 +29,6 @@ from matching.models import (
     Prompt,
 )
 
-logger = logging.getLogger("matching.auth")
-
-User = get_user_model()
-
 MAX_PHOTOS = 6
 MIN_PHOTOS = 2
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -46,81 +36,8 @@ MAX_PHOTO_BYTES = 10 * 1024 * 1024
 ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 
-class Unauthorized(Exception):
-    """Wrong email or password (the views answer 401 with one message for both)."""
-
-
 # --- Accounts ---------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def user_register(*, email: str, password: str) -> Any:
-    """Create an account; 409 when the email exists in any letter case."""
-    email = User.objects.normalize_email(email)
-    if User.objects.filter(email__iexact=email).exists():
-        raise Conflict("Email already registered")
-    try:
-        with transaction.atomic():
-            return User.objects.create_user(email, password)
-    except IntegrityError as error:  # a concurrent registration won the race
-        raise Conflict("Email already registered") from error
-
-
-def user_authenticate(*, email: str, password: str, client_ip: str | None = None) -> Any:
-    """Check credentials; logs every attempt and failure (never the password)."""
-    email = User.objects.normalize_email(email)
-    logger.info("pupmatch login attempt email=%s ip=%s", email, client_ip)
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        # Hash anyway so a missing account takes as long as a wrong password.
-        User().set_password(password)
-        logger.warning(
-            "pupmatch login failed email=%s ip=%s reason=unknown_email", email, client_ip
-        )
-        raise Unauthorized
-    if not user.check_password(password) or not user.is_active:
-        reason = "wrong_password" if user.is_active else "inactive"
-        logger.warning("pupmatch login failed email=%s ip=%s reason=%s", email, client_ip, reason)
-        raise Unauthorized
-    User.objects.filter(pk=user.pk).update(last_login=timezone.now())
-    logger.info("pupmatch login succeeded email=%s ip=%s", email, client_ip)
-    return user
-
-
-def password_reset_request(*, email: str, reset_url: str) -> None:
-    """Email a reset link when the account exists; silent otherwise (the route always says 204)."""
-    user = User.objects.filter(email=User.objects.normalize_email(email), is_active=True).first()
-    if user is None:
-        logger.info("pupmatch password reset requested for unknown email=%s", email)
-        return
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    link = f"{reset_url}?uid={uid}&token={token}"
-    send_mail(
-        subject="Reset your PupMatch password",
-        message=(
-            "Someone asked to reset the password of your PupMatch account.\n"
-            f"Open this link to choose a new one: {link}\n"
-            f"Or send uid={uid} and token={token} to the app.\n"
-            "If it was not you, ignore this email."
-        ),
-        from_email=None,
-        recipient_list=[user.email],
-    )
-    logger.info("pupmatch password reset email sent email=%s", user.email)
-
-
-@transaction.atomic
-def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
-    """Set the new password when the token is valid for that user; 400 otherwise."""
-    try:
-        user = User.objects.get(pk=uuid.UUID(force_str(urlsafe_base64_decode(uid))))
-    except (ValueError, TypeError, User.DoesNotExist):
-        user = None
-    if user is None or not default_token_generator.check_token(user, token):
-        raise ValidationError({"token": ["Invalid or expired reset token"]})
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+# Register, login, tokens and password reset are accounts.services (shared with YAGO).
 
 
 @transaction.atomic

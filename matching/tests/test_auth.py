@@ -76,9 +76,28 @@ def test_login_failure_is_401_with_one_message(api_client, email, password):
     assert response.json() == {"detail": "Invalid email or password"}
 
 
+def test_a_deactivated_account_cannot_log_in_with_the_right_password(api_client):
+    UserFactory(email="bella@example.com", is_active=False)
+    response = api_client.post(
+        "/pupmatch/auth/login", {"email": "bella@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid email or password"}
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+def test_a_deactivated_account_receives_no_reset_email(api_client):
+    UserFactory(email="bella@example.com", is_active=False)
+    response = api_client.post(
+        "/pupmatch/auth/password-reset/request", {"email": "bella@example.com"}
+    )
+    assert response.status_code == 204
+    assert mail.outbox == []
+
+
 def test_login_attempts_and_failures_are_logged_without_password(api_client, caplog):
     UserFactory(email="bella@example.com")
-    with caplog.at_level(logging.INFO, logger="matching.auth"):
+    with caplog.at_level(logging.INFO, logger="accounts.auth"):
         api_client.post(
             "/pupmatch/auth/login", {"email": "bella@example.com", "password": "s3cret-guess"}
         )
@@ -88,7 +107,7 @@ def test_login_attempts_and_failures_are_logged_without_password(api_client, cap
     messages = [
         (record.levelname, record.getMessage())
         for record in caplog.records
-        if record.name == "matching.auth"
+        if record.name == "accounts.auth"
     ]
     assert messages == [
         ("INFO", "pupmatch login attempt email=bella@example.com ip=127.0.0.1"),

@@ -14,8 +14,8 @@ BELLA = "00000000-0000-4000-8000-000000000001"
 
 def test_demo_world_loads_and_demo_users_can_log_in(api_client, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.BCryptSHA256PasswordHasher"]
-    result = seed_fixture(FIXTURE)
-    assert result.loaded is True
+    result = seed_fixture(FIXTURE, demo_accounts=True)
+    assert (result.loaded, result.accounts, result.demo_accounts) == (True, 12, 12)
     assert (
         Profile.objects.count(),
         Prompt.objects.count(),

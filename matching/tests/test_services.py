@@ -17,12 +17,6 @@ from matching.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def test_user_register_refuses_case_variants():
-    services.user_register(email="Bella@Example.com", password="12345678")
-    with pytest.raises(Conflict):
-        services.user_register(email="bella@example.COM", password="12345678")
-
-
 def test_like_create_returns_the_match_only_when_mutual():
     a, b = ProfileFactory(), ProfileFactory()
     first = services.like_create(user=a.user, target=b)

@@ -2,9 +2,11 @@ import importlib
 import random
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from accounts.services import DEMO_PASSWORD
 from config.audit import audit_actor
 
 # app name → module with generate(*, scale, rng, batch_size, progress) -> {table: rows}
@@ -14,6 +16,8 @@ GENERATORS = {
     "yago": "projects.demo",
     "memory": "memory.demo",
 }
+# Generators that create accounts take `demo_accounts` (the documented demo password, else none).
+ACCOUNT_GENERATORS = {"pupmatch"}
 
 
 class Command(BaseCommand):
@@ -31,11 +35,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--only", nargs="*", choices=sorted(GENERATORS), help="apps to generate"
         )
+        parser.add_argument(
+            "--demo-accounts",
+            action="store_true",
+            default=None,
+            help="give the generated accounts the documented demo password (else they have "
+            "none; DEMO_ACCOUNTS=true does the same)",
+        )
 
     def handle(self, *args, **options):
         if options["scale"] <= 0:
             raise CommandError("--scale must be positive")
         apps = options["only"] or list(GENERATORS)
+        demo_accounts = options["demo_accounts"]
+        if demo_accounts is None:
+            demo_accounts = settings.DEMO_ACCOUNTS
         totals: dict[str, int] = {}
         started = time.monotonic()
         for app in apps:
@@ -51,18 +65,28 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             app_started = time.monotonic()
+            extra = {"demo_accounts": demo_accounts} if app in ACCOUNT_GENERATORS else {}
             with audit_actor("generate_demo_data"):
                 written = module.generate(
                     scale=options["scale"],
                     rng=random.Random(f"{options['seed']}-{app}"),
                     batch_size=options["batch_size"],
                     progress=progress,
+                    **extra,
                 )
             for bar in bars.values():
                 bar.close()
             totals.update(written)
             self.stdout.write(
                 f"{app}: {sum(written.values()):,} rows in {time.monotonic() - app_started:.1f} s"
+            )
+        accounts = totals.get("accounts_user", 0)
+        if accounts:
+            self.stdout.write(
+                f"  {accounts:,} accounts with the demo password {DEMO_PASSWORD}"
+                if demo_accounts
+                else f"  {accounts:,} accounts without a usable password (--demo-accounts for "
+                "the demo password)"
             )
         for table, rows in totals.items():
             self.stdout.write(f"  {table:<40} {rows:>12,}")
