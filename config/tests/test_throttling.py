@@ -307,3 +307,35 @@ def test_now_and_then_a_new_window_sweeps_every_window_that_is_over(monkeypatch)
     monkeypatch.setattr(throttling.random, "random", lambda: 0.0)
     store.incr("c:11", 60)  # window 660..720: a:10 is over, hour:0 is not
     assert _rows() == [("c", 11, 1), ("hour", 0, 1)]
+
+
+def _count_in_child(store, key, times, results):
+    # A forked worker: its own connections (the parent's stay the parent's).
+    if isinstance(store, throttling.DatabaseCounterStore):
+        store._local = threading.local()
+    results.put([store.incr(key, 60) for _ in range(times)])
+
+
+@pytest.mark.parametrize("kind", ["redis", "database"])
+def test_worker_processes_share_one_exact_count(request, kind):
+    import multiprocessing
+
+    if kind == "redis":
+        request.getfixturevalue("redis_store")
+    store = counter_store("pupmatch_auth")
+    assert isinstance(
+        store, CacheCounterStore if kind == "redis" else throttling.DatabaseCounterStore
+    )
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    workers = [
+        context.Process(target=_count_in_child, args=(store, "workers:3", 25, results))
+        for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    seen = sorted(count for _ in workers for count in results.get(timeout=60))
+    for worker in workers:
+        worker.join(timeout=60)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    assert seen == list(range(1, 101))
