@@ -39,21 +39,26 @@ USAGE_DAYS = 30  # the analytics sub-routes: the 30 UTC calendar days ending tod
 IN_PROGRESS = (ProjectStatus.IN_PROGRESS, ProjectStatus.EXECUTING)
 
 
-def money(value, places: Decimal = SIX_PLACES) -> float | int:
-    """A sum of costs for JSON: nothing or zero → 0, else a float rounded (half-even)."""
+def money(value) -> float | int:
+    """A sum of costs for JSON: nothing or zero → 0, else a float rounded to 6 places."""
     if not value:
         return 0
-    return float(Decimal(value).quantize(places, rounding=ROUND_HALF_EVEN))
+    return float(Decimal(value).quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN))
 
 
-def rounded(numerator: int | Decimal, denominator: int, places: str) -> float:
-    """numerator / denominator rounded half-even to `places` ("0.1", "0.01"), as a float."""
-    quotient = Decimal(numerator) / Decimal(denominator)
-    return float(quotient.quantize(Decimal(places), rounding=ROUND_HALF_EVEN))
+def money2(value) -> float | int:
+    """overview.total_cost: the contract's `round(sum, 2)`, Python's round on the sum's float
+    value (so 3.805 → 3.8 and 9.105 → 9.11, as in its worked example); zero → 0."""
+    return round(float(value), 2) if value else 0
+
+
+def percent(part: int, whole: int, places: int) -> float:
+    """The contract's `round(part / whole × 100, places)`: Python's round on the float."""
+    return round(part / whole * 100, places)
 
 
 def rounded_int(numerator: int, denominator: int) -> int:
-    return int((Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1), ROUND_HALF_EVEN))
+    return round(numerator / denominator)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -141,14 +146,14 @@ def _overview(projects: QuerySet[Project]) -> dict:
     )
     average = 0
     if totals["timed"]:
-        minutes = Decimal(totals["run_time"] / timedelta(microseconds=1)) / 60_000_000
-        average = rounded(minutes, totals["timed"], "0.1")
+        minutes = totals["run_time"].total_seconds() / 60
+        average = round(minutes / totals["timed"], 1)
     return {
         "total_projects": totals["total"],
         "completed": totals["completed"],
         "failed": totals["failed"],
         "in_progress": totals["in_progress"],
-        "total_cost": money(totals["cost"], Decimal("0.01")),
+        "total_cost": money2(totals["cost"]),
         "total_files": totals["files"] or 0,
         "total_lines": totals["lines"] or 0,
         "avg_duration_minutes": average,
@@ -182,7 +187,7 @@ def _by_strategy(projects: QuerySet[Project]) -> list[dict]:
         {
             "strategy": row["group"],
             "count": row["count"],
-            "success_rate": rounded(row["completed"] * 100, row["count"], "0.1"),
+            "success_rate": percent(row["completed"], row["count"], 1),
         }
         for row in rows
     ]
@@ -206,7 +211,7 @@ def _by_provider(usage: QuerySet[ProviderUsage]) -> list[dict]:
             "total_cost": money(row["cost"]),
             # Over all the rows: those without a latency (0) count in the denominator.
             "avg_latency": rounded_int(row["latency"] or 0, row["requests"]),
-            "success_rate": rounded(row["successes"] * 100, row["requests"], "0.1"),
+            "success_rate": percent(row["successes"], row["requests"], 1),
         }
         for row in rows
     ]
@@ -284,7 +289,7 @@ def _usage_figures(row: dict) -> dict:
         "tokens": row["tokens"] or 0,
         "cost": money(row["cost"]),
         "avg_latency_ms": (rounded_int(row["latency"], row["timed"]) if row["timed"] else 0),
-        "success_rate": rounded(row["successes"] * 100, requests, "0.01") if requests else 0,
+        "success_rate": percent(row["successes"], requests, 2) if requests else 0,
     }
 
 
@@ -367,7 +372,7 @@ def usage_per_model(*, user, now: datetime) -> dict:
                 "requests": row["requests"],
                 "tokens": row["tokens"] or 0,
                 "cost": money(row["cost"]),
-                "percentage": rounded(row["requests"] * 100, total, "0.1"),
+                "percentage": percent(row["requests"], total, 1),
             }
             for row in rows
         ]
