@@ -341,8 +341,9 @@ def test_range_starts_at_midnight_utc(api_client, range_, first_day):
 
 
 def test_zero_cost_sums_are_integers_and_costs_are_rounded(api_client):
-    ProjectFactory(created_at=NOW, actual_cost=Decimal("0.1"), primary_model="m")
-    ProjectFactory(created_at=NOW, actual_cost=Decimal("0.2"), primary_model="m")
+    second = timedelta(seconds=1)
+    ProjectFactory(created_at=NOW - 2 * second, actual_cost=Decimal("0.1"), primary_model="m")
+    ProjectFactory(created_at=NOW - second, actual_cost=Decimal("0.2"), primary_model="m")
     ProjectFactory(created_at=NOW, actual_cost=Decimal("0"), primary_model="z")
 
     body = get(api_client, range="7d")
@@ -596,3 +597,12 @@ def test_overview_total_cost_rounds_like_the_contract(total, shown):
     value = money2(Decimal(total) if total is not None else None)
 
     assert (value, type(value)) == (shown, type(shown))
+
+
+def test_groups_tied_on_time_follow_the_smaller_id(api_client):
+    ProjectFactory(id="ffffffff-0000-4000-8000-000000000000", created_at=NOW, primary_model="a")
+    ProjectFactory(id="00000000-0000-4000-8000-000000000000", created_at=NOW, primary_model="b")
+
+    by_model = get(api_client, range="7d")["ai_usage"]["by_model"]
+
+    assert [row["model"] for row in by_model] == ["b", "a"]

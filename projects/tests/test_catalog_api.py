@@ -171,7 +171,10 @@ def test_template_list_without_slash_redirects_307_keeping_the_query(api_client)
         ({"difficulty": "intermediate"}, ["web_app", "data_pipeline"]),
         ({"difficulty": "expert"}, []),
         ({"category": "data", "difficulty": "intermediate", "popular_only": "true"}, []),
-        ({"category": "data", "difficulty": "intermediate", "popular_only": "false"}, ["data_pipeline"]),
+        (
+            {"category": "data", "difficulty": "intermediate", "popular_only": "false"},
+            ["data_pipeline"],
+        ),
         ({"category": "WEB"}, []),  # exact match
     ],
 )
