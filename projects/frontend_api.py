@@ -93,27 +93,27 @@ def json_object_body(request, *, required: bool) -> dict:
 # --- Output shapes (for the OpenAPI schema) --------------------------------------------------
 
 
-class DetailOut(serializers.Serializer):
+class YagoDetail(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class RootOut(serializers.Serializer):
+class YagoRoot(serializers.Serializer):
     message = serializers.CharField()
     status = serializers.CharField()
     version = serializers.CharField()
 
 
-class HealthOut(serializers.Serializer):
+class YagoHealth(serializers.Serializer):
     status = serializers.CharField()
     timestamp = serializers.DateTimeField()
 
 
-class ServiceHealthOut(serializers.Serializer):
+class YagoServiceHealth(serializers.Serializer):
     status = serializers.CharField()
     service = serializers.CharField()
 
 
-class TemplateOut(serializers.Serializer):
+class YagoTemplate(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     description = serializers.CharField()
@@ -129,51 +129,51 @@ class TemplateOut(serializers.Serializer):
     file = serializers.CharField()
 
 
-class TemplateListOut(serializers.Serializer):
-    templates = TemplateOut(many=True)
+class YagoTemplateList(serializers.Serializer):
+    templates = YagoTemplate(many=True)
     total = serializers.IntegerField()
 
 
-class TemplateDetailsOut(serializers.Serializer):
+class YagoTemplateDetails(serializers.Serializer):
     prerequisites = serializers.ListField(child=serializers.CharField())
     features = serializers.ListField(child=serializers.CharField())
     tech_stack = serializers.ListField(child=serializers.CharField())
 
 
-class TemplateDetailOut(TemplateOut):
-    details = TemplateDetailsOut()
+class YagoTemplateDetail(YagoTemplate):
+    details = YagoTemplateDetails()
 
 
-class CategoryOut(serializers.Serializer):
+class YagoCategory(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class PreviewContentOut(serializers.Serializer):
+class YagoPreviewContent(serializers.Serializer):
     structure = serializers.ListField(child=serializers.CharField())
     files = serializers.ListField(child=serializers.CharField())
     commands = serializers.ListField(child=serializers.CharField())
 
 
-class PreviewOut(serializers.Serializer):
+class YagoPreview(serializers.Serializer):
     template_id = serializers.CharField()
-    preview = PreviewContentOut()
+    preview = YagoPreviewContent()
 
 
-class ApplyOut(serializers.Serializer):
+class YagoApply(serializers.Serializer):
     project_id = serializers.UUIDField()
     template_id = serializers.CharField()
     status = serializers.CharField()
     message = serializers.CharField()
 
 
-class TemplatesHealthOut(serializers.Serializer):
+class YagoTemplatesHealth(serializers.Serializer):
     status = serializers.CharField()
     templates_count = serializers.IntegerField()
 
 
-class ModelOut(serializers.Serializer):
+class YagoModel(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     provider = serializers.CharField()
@@ -189,30 +189,30 @@ class ModelOut(serializers.Serializer):
     enabled = serializers.BooleanField()
 
 
-class ModelListOut(serializers.Serializer):
-    models = ModelOut(many=True)
+class YagoModelList(serializers.Serializer):
+    models = YagoModel(many=True)
     total = serializers.IntegerField()
 
 
-class ComparisonOut(serializers.Serializer):
+class YagoComparison(serializers.Serializer):
     cheapest = serializers.CharField(allow_null=True)
     fastest = serializers.CharField(allow_null=True)
     best_quality = serializers.CharField(allow_null=True)
 
 
-class CompareOut(ModelListOut):
-    comparison_metrics = ComparisonOut()
+class YagoCompare(YagoModelList):
+    comparison_metrics = YagoComparison()
 
 
-class CompareIn(serializers.Serializer):
+class YagoCompareIn(serializers.Serializer):
     model_ids = serializers.ListField(child=StrictCharField(), required=False, default=list)
 
 
-class ModelTestIn(serializers.Serializer):
+class YagoModelTestIn(serializers.Serializer):
     prompt = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
-class ModelTestOut(serializers.Serializer):
+class YagoModelTest(serializers.Serializer):
     model_id = serializers.CharField()
     model_name = serializers.CharField()
     prompt = serializers.CharField()
@@ -222,16 +222,16 @@ class ModelTestOut(serializers.Serializer):
     latency_ms = serializers.IntegerField()
 
 
-class ProviderModelsOut(serializers.Serializer):
+class YagoProviderModels(serializers.Serializer):
     name = serializers.CharField()
     models = serializers.ListField(child=serializers.CharField())
 
 
-class ProvidersOut(serializers.Serializer):
-    providers = ProviderModelsOut(many=True)
+class YagoProviders(serializers.Serializer):
+    providers = YagoProviderModels(many=True)
 
 
-class ProviderStatusEntryOut(serializers.Serializer):
+class YagoProviderStatusEntry(serializers.Serializer):
     available = serializers.BooleanField()
     name = serializers.CharField()
     models_count = serializers.IntegerField()
@@ -240,15 +240,15 @@ class ProviderStatusEntryOut(serializers.Serializer):
     icon = serializers.CharField()
 
 
-class ProviderStatusOut(serializers.Serializer):
-    providers = serializers.DictField(child=ProviderStatusEntryOut())
+class YagoProviderStatus(serializers.Serializer):
+    providers = serializers.DictField(child=YagoProviderStatusEntry())
     total_providers = serializers.IntegerField()
     available_providers = serializers.IntegerField()
     all_operational = serializers.BooleanField()
     timestamp = serializers.DateTimeField()
 
 
-class OverviewOut(serializers.Serializer):
+class YagoOverview(serializers.Serializer):
     total_projects = serializers.IntegerField()
     completed = serializers.IntegerField()
     failed = serializers.IntegerField()
@@ -259,20 +259,20 @@ class OverviewOut(serializers.Serializer):
     avg_duration_minutes = serializers.FloatField()
 
 
-class ByModelOut(serializers.Serializer):
+class YagoByModel(serializers.Serializer):
     model = serializers.CharField()
     count = serializers.IntegerField()
     total_cost = serializers.FloatField()
     total_lines = serializers.IntegerField()
 
 
-class ByStrategyOut(serializers.Serializer):
+class YagoByStrategy(serializers.Serializer):
     strategy = serializers.CharField()
     count = serializers.IntegerField()
     success_rate = serializers.FloatField()
 
 
-class ByProviderOut(serializers.Serializer):
+class YagoByProvider(serializers.Serializer):
     provider = serializers.CharField()
     requests = serializers.IntegerField()
     total_tokens = serializers.IntegerField()
@@ -281,13 +281,13 @@ class ByProviderOut(serializers.Serializer):
     success_rate = serializers.FloatField()
 
 
-class AIUsageOut(serializers.Serializer):
-    by_model = ByModelOut(many=True)
-    by_strategy = ByStrategyOut(many=True)
-    by_provider = ByProviderOut(many=True)
+class YagoAIUsage(serializers.Serializer):
+    by_model = YagoByModel(many=True)
+    by_strategy = YagoByStrategy(many=True)
+    by_provider = YagoByProvider(many=True)
 
 
-class TimelineOut(serializers.Serializer):
+class YagoTimeline(serializers.Serializer):
     date = serializers.DateField()
     projects_created = serializers.IntegerField()
     projects_completed = serializers.IntegerField()
@@ -295,7 +295,7 @@ class TimelineOut(serializers.Serializer):
     lines_of_code = serializers.IntegerField()
 
 
-class TopProjectOut(serializers.Serializer):
+class YagoTopProject(serializers.Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     lines_of_code = serializers.IntegerField()
@@ -304,16 +304,16 @@ class TopProjectOut(serializers.Serializer):
     cost = serializers.FloatField()
 
 
-class AnalyticsOut(serializers.Serializer):
-    overview = OverviewOut()
-    ai_usage = AIUsageOut()
-    timeline = TimelineOut(many=True)
-    top_projects = TopProjectOut(many=True)
+class YagoAnalytics(serializers.Serializer):
+    overview = YagoOverview()
+    ai_usage = YagoAIUsage()
+    timeline = YagoTimeline(many=True)
+    top_projects = YagoTopProject(many=True)
     range = serializers.CharField()
     timestamp = serializers.DateTimeField()
 
 
-class MetricsOut(serializers.Serializer):
+class YagoMetrics(serializers.Serializer):
     total_requests = serializers.IntegerField()
     total_tokens = serializers.IntegerField()
     total_cost = serializers.FloatField()
@@ -323,19 +323,19 @@ class MetricsOut(serializers.Serializer):
     period = serializers.CharField()
 
 
-class UsageDayOut(serializers.Serializer):
+class YagoUsageDay(serializers.Serializer):
     date = serializers.DateField()
     requests = serializers.IntegerField()
     tokens = serializers.IntegerField()
     cost = serializers.FloatField()
 
 
-class UsageOut(serializers.Serializer):
-    usage = UsageDayOut(many=True)
+class YagoUsage(serializers.Serializer):
+    usage = YagoUsageDay(many=True)
     total_days = serializers.IntegerField()
 
 
-class ModelUsageOut(serializers.Serializer):
+class YagoModelUsage(serializers.Serializer):
     model_id = serializers.CharField()
     model_name = serializers.CharField()
     requests = serializers.IntegerField()
@@ -344,11 +344,11 @@ class ModelUsageOut(serializers.Serializer):
     percentage = serializers.FloatField()
 
 
-class ModelsUsageOut(serializers.Serializer):
-    models = ModelUsageOut(many=True)
+class YagoModelsUsage(serializers.Serializer):
+    models = YagoModelUsage(many=True)
 
 
-class ProviderUsageOut(serializers.Serializer):
+class YagoProviderUsage(serializers.Serializer):
     provider = serializers.CharField()
     total_requests = serializers.IntegerField()
     total_tokens = serializers.IntegerField()
@@ -358,20 +358,20 @@ class ProviderUsageOut(serializers.Serializer):
     last_used = serializers.DateTimeField(allow_null=True)
 
 
-class ProvidersUsageOut(serializers.Serializer):
-    providers_usage = ProviderUsageOut(many=True)
+class YagoProvidersUsage(serializers.Serializer):
+    providers_usage = YagoProviderUsage(many=True)
     period = serializers.CharField()
     timestamp = serializers.DateTimeField()
 
 
-class CostSummaryOut(serializers.Serializer):
+class YagoCostSummary(serializers.Serializer):
     project_id = serializers.UUIDField()
     total_cost = serializers.FloatField()
     cost_by_agent = serializers.DictField(child=serializers.FloatField())
     timestamp = serializers.DateTimeField()
 
 
-class ItemOut(serializers.Serializer):
+class YagoItem(serializers.Serializer):
     id = serializers.CharField()
     name = serializers.CharField()
     type = serializers.CharField()
@@ -386,25 +386,25 @@ class ItemOut(serializers.Serializer):
     installed = serializers.BooleanField()
 
 
-class ItemListOut(serializers.Serializer):
-    items = ItemOut(many=True)
+class YagoItemList(serializers.Serializer):
+    items = YagoItem(many=True)
     total = serializers.IntegerField()
 
 
-class InstallOut(serializers.Serializer):
+class YagoInstall(serializers.Serializer):
     item_id = serializers.CharField()
     status = serializers.CharField()
     message = serializers.CharField()
     version = serializers.CharField()
 
 
-class MessageSentOut(serializers.Serializer):
+class YagoMessageSent(serializers.Serializer):
     status = serializers.CharField()
     message_id = serializers.UUIDField()
 
 
-NOT_FOUND = {404: DetailOut}
-NEEDS_USER = {401: DetailOut, 422: OpenApiTypes.OBJECT}
+NOT_FOUND = {404: YagoDetail}
+NEEDS_USER = {401: YagoDetail, 422: OpenApiTypes.OBJECT}
 
 
 def query(name: str, description: str) -> OpenApiParameter:
@@ -417,15 +417,15 @@ def query(name: str, description: str) -> OpenApiParameter:
 
 
 class HealthViewSet(PublicViewSet):
-    @extend_schema(responses=RootOut, operation_id="yago_root")
+    @extend_schema(responses=YagoRoot, operation_id="yago_root")
     def root(self, request):
         return Response({"message": "YAGO v8.0 API", "status": "running", "version": "8.0.0"})
 
-    @extend_schema(responses=HealthOut, operation_id="yago_health")
+    @extend_schema(responses=YagoHealth, operation_id="yago_health")
     def health(self, request):
         return Response({"status": "healthy", "timestamp": iso(timezone.now())})
 
-    @extend_schema(responses=ServiceHealthOut, operation_id="yago_service_health")
+    @extend_schema(responses=YagoServiceHealth, operation_id="yago_service_health")
     def service(self, request, service=None):
         return Response({"status": "healthy", "service": service})
 
@@ -457,10 +457,10 @@ class TemplateViewSet(PublicViewSet):
             query("difficulty", "exact difficulty; empty = any"),
             OpenApiParameter("popular_only", bool, OpenApiParameter.QUERY, required=False),
         ],
-        responses={200: TemplateListOut, 422: OpenApiTypes.OBJECT},
+        responses={200: YagoTemplateList, 422: OpenApiTypes.OBJECT},
         operation_id="yago_templates_list",
     )
-    def list(self, request):
+    def templates(self, request):
         params = request.query_params
         popular = params.get("popular_only")
         templates = catalogs.template_list(
@@ -472,11 +472,11 @@ class TemplateViewSet(PublicViewSet):
             {"templates": [catalogs.template_data(t) for t in templates], "total": len(templates)}
         )
 
-    @extend_schema(responses=CategoryOut(many=True), operation_id="yago_template_categories")
+    @extend_schema(responses=YagoCategory(many=True), operation_id="yago_template_categories")
     def categories(self, request):
         return Response(catalogs.category_list())
 
-    @extend_schema(responses=TemplateOut(many=True), operation_id="yago_templates_popular")
+    @extend_schema(responses=YagoTemplate(many=True), operation_id="yago_templates_popular")
     def popular(self, request):
         return Response(
             [catalogs.template_data(t) for t in catalogs.template_list(popular_only=True)]
@@ -484,7 +484,7 @@ class TemplateViewSet(PublicViewSet):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, OpenApiParameter.QUERY, required=True)],
-        responses={200: TemplateOut(many=True), 422: OpenApiTypes.OBJECT},
+        responses={200: YagoTemplate(many=True), 422: OpenApiTypes.OBJECT},
         operation_id="yago_templates_search",
     )
     def search(self, request):
@@ -493,11 +493,11 @@ class TemplateViewSet(PublicViewSet):
         found = catalogs.template_search(query=request.query_params["q"])
         return Response([catalogs.template_data(t) for t in found])
 
-    @extend_schema(responses=TemplatesHealthOut, operation_id="yago_templates_health")
+    @extend_schema(responses=YagoTemplatesHealth, operation_id="yago_templates_health")
     def health(self, request):
         return Response({"status": "healthy", "templates_count": catalogs.template_count()})
 
-    @extend_schema(responses={200: TemplateDetailOut, **NOT_FOUND}, operation_id="yago_template")
+    @extend_schema(responses={200: YagoTemplateDetail, **NOT_FOUND}, operation_id="yago_template")
     def retrieve(self, request, template_id=None):
         template = self.get_template(template_id)
         return Response(
@@ -507,7 +507,7 @@ class TemplateViewSet(PublicViewSet):
             }
         )
 
-    @extend_schema(responses={200: PreviewOut, **NOT_FOUND}, operation_id="yago_template_preview")
+    @extend_schema(responses={200: YagoPreview, **NOT_FOUND}, operation_id="yago_template_preview")
     def preview(self, request, template_id=None):
         template = self.get_template(template_id)
         return Response({"template_id": template.id, "preview": catalogs.TEMPLATE_PREVIEW})
@@ -516,7 +516,7 @@ class TemplateViewSet(PublicViewSet):
 class TemplateApplyViewSet(UserViewSet):
     @extend_schema(
         request=ConfigIn,
-        responses={200: ApplyOut, **NOT_FOUND, **NEEDS_USER},
+        responses={200: YagoApply, **NOT_FOUND, **NEEDS_USER},
         operation_id="yago_template_apply",
         description="Creates the project. The optional body is the new project's config "
         "(primary_model, agent_role, strategy, temperature, max_tokens).",
@@ -550,24 +550,24 @@ class ModelViewSet(PublicViewSet):
             query("provider", "exact: openai, anthropic, google, cursor"),
             query("capability", "must be one of the model's capabilities"),
         ],
-        responses=ModelListOut,
+        responses=YagoModelList,
         operation_id="yago_models_list",
     )
-    def list(self, request):
+    def models(self, request):
         models = catalogs.model_list(
             provider=request.query_params.get("provider", ""),
             capability=request.query_params.get("capability", ""),
         )
         return Response({"models": [catalogs.model_data(m) for m in models], "total": len(models)})
 
-    @extend_schema(responses=ProvidersOut, operation_id="yago_model_providers")
+    @extend_schema(responses=YagoProviders, operation_id="yago_model_providers")
     def providers(self, request):
         grouped = catalogs.model_ids_by_provider()
         return Response(
             {"providers": [{"name": name, "models": ids} for name, ids in grouped.items()]}
         )
 
-    @extend_schema(responses={200: ModelOut, **NOT_FOUND}, operation_id="yago_model")
+    @extend_schema(responses={200: YagoModel, **NOT_FOUND}, operation_id="yago_model")
     def retrieve(self, request, model_id=None):
         model = catalogs.model_get(model_id=model_id)
         if model is None:
@@ -575,12 +575,12 @@ class ModelViewSet(PublicViewSet):
         return Response(catalogs.model_data(model))
 
     @extend_schema(
-        request=CompareIn,
-        responses={200: CompareOut, 422: OpenApiTypes.OBJECT},
+        request=YagoCompareIn,
+        responses={200: YagoCompare, 422: OpenApiTypes.OBJECT},
         operation_id="yago_models_compare",
     )
     def compare(self, request):
-        body = CompareIn(data=json_object_body(request, required=True))
+        body = YagoCompareIn(data=json_object_body(request, required=True))
         body.is_valid(raise_exception=True)
         models = catalogs.models_by_ids(model_ids=body.validated_data["model_ids"])
         return Response(
@@ -594,8 +594,8 @@ class ModelViewSet(PublicViewSet):
 
 class ModelTestViewSet(UserViewSet):
     @extend_schema(
-        request=ModelTestIn,
-        responses={200: ModelTestOut, **NOT_FOUND, **NEEDS_USER},
+        request=YagoModelTestIn,
+        responses={200: YagoModelTest, **NOT_FOUND, **NEEDS_USER},
         operation_id="yago_model_test",
         description="Simulated: no provider is called and nothing is stored.",
     )
@@ -603,7 +603,7 @@ class ModelTestViewSet(UserViewSet):
         model = catalogs.model_get(model_id=model_id)
         if model is None:
             raise NotFound(MODEL_NOT_FOUND)
-        body = ModelTestIn(data=json_object_body(request, required=True))
+        body = YagoModelTestIn(data=json_object_body(request, required=True))
         body.is_valid(raise_exception=True)
         prompt = body.validated_data.get("prompt", "Hello, world!")
         words = len(prompt.split())
@@ -633,7 +633,7 @@ PROVIDER_STATUS = [
 
 class ProviderStatusViewSet(StaffViewSet):
     @extend_schema(
-        responses={200: ProviderStatusOut, 401: DetailOut, 403: DetailOut},
+        responses={200: YagoProviderStatus, 401: YagoDetail, 403: YagoDetail},
         operation_id="yago_providers_status",
     )
     def status(self, request):
@@ -670,7 +670,7 @@ class AnalyticsViewSet(UserViewSet):
 
     @extend_schema(
         parameters=[query("range", "7d | 30d | anything else = all (default 30d)")],
-        responses={200: AnalyticsOut, 401: DetailOut},
+        responses={200: YagoAnalytics, 401: YagoDetail},
         operation_id="yago_analytics",
     )
     def overview(self, request):
@@ -678,23 +678,24 @@ class AnalyticsViewSet(UserViewSet):
         return Response(analytics.analytics(user=request.user, range_=range_, now=timezone.now()))
 
     @extend_schema(
-        responses={200: MetricsOut, 401: DetailOut}, operation_id="yago_analytics_metrics"
+        responses={200: YagoMetrics, 401: YagoDetail}, operation_id="yago_analytics_metrics"
     )
     def metrics(self, request):
         return Response(analytics.usage_metrics(user=request.user, now=timezone.now()))
 
-    @extend_schema(responses={200: UsageOut, 401: DetailOut}, operation_id="yago_analytics_usage")
+    @extend_schema(responses={200: YagoUsage, 401: YagoDetail}, operation_id="yago_analytics_usage")
     def usage(self, request):
         return Response(analytics.usage_per_day(user=request.user, now=timezone.now()))
 
     @extend_schema(
-        responses={200: ModelsUsageOut, 401: DetailOut}, operation_id="yago_analytics_models"
+        responses={200: YagoModelsUsage, 401: YagoDetail}, operation_id="yago_analytics_models"
     )
     def models(self, request):
         return Response(analytics.usage_per_model(user=request.user, now=timezone.now()))
 
     @extend_schema(
-        responses={200: ProvidersUsageOut, 401: DetailOut}, operation_id="yago_analytics_providers"
+        responses={200: YagoProvidersUsage, 401: YagoDetail},
+        operation_id="yago_analytics_providers",
     )
     def providers(self, request):
         return Response(analytics.usage_per_provider(user=request.user, now=timezone.now()))
@@ -702,7 +703,7 @@ class AnalyticsViewSet(UserViewSet):
 
 class CostSummaryViewSet(UserViewSet):
     @extend_schema(
-        responses={200: CostSummaryOut, 401: DetailOut, 404: DetailOut},
+        responses={200: YagoCostSummary, 401: YagoDetail, 404: YagoDetail},
         operation_id="yago_costs_summary",
     )
     def summary(self, request, project_id=None):
@@ -718,14 +719,14 @@ class CostSummaryViewSet(UserViewSet):
 class MarketplaceViewSet(PublicViewSet):
     @extend_schema(
         parameters=[query("item_type", "exact: plugin, template, integration")],
-        responses=ItemListOut,
+        responses=YagoItemList,
         operation_id="yago_marketplace_items",
     )
-    def list(self, request):
+    def items(self, request):
         items = catalogs.item_list(item_type=request.query_params.get("item_type", ""))
         return Response({"items": [catalogs.item_data(i) for i in items], "total": len(items)})
 
-    @extend_schema(responses={200: ItemOut, **NOT_FOUND}, operation_id="yago_marketplace_item")
+    @extend_schema(responses={200: YagoItem, **NOT_FOUND}, operation_id="yago_marketplace_item")
     def retrieve(self, request, item_id=None):
         item = catalogs.item_get(item_id=item_id)
         if item is None:
@@ -736,7 +737,7 @@ class MarketplaceViewSet(PublicViewSet):
 class MarketplaceInstallViewSet(UserViewSet):
     @extend_schema(
         request=None,
-        responses={200: InstallOut, 401: DetailOut, 404: DetailOut},
+        responses={200: YagoInstall, 401: YagoDetail, 404: YagoDetail},
         operation_id="yago_marketplace_install",
         description="Nothing is stored: `installed` stays false, as in the original.",
     )
@@ -757,7 +758,7 @@ class MarketplaceInstallViewSet(UserViewSet):
 class CollaborationViewSet(UserViewSet):
     @extend_schema(
         request=OpenApiTypes.OBJECT,
-        responses={200: MessageSentOut, **NEEDS_USER},
+        responses={200: YagoMessageSent, **NEEDS_USER},
         operation_id="yago_collaboration_send",
         description="The message is not stored, as in the original.",
     )

@@ -27,7 +27,7 @@ frontend = [
     ),
     # Templates
     path("api/v1/templates", fe.redirect_307(slash=True)),
-    path("api/v1/templates/", fe.TemplateViewSet.as_view({"get": "list"}), name="yago-templates"),
+    path("api/v1/templates/", fe.TemplateViewSet.as_view({"get": "templates"}), name="yago-templates"),
     path("api/v1/templates/categories", fe.TemplateViewSet.as_view({"get": "categories"})),
     path("api/v1/templates/popular", fe.TemplateViewSet.as_view({"get": "popular"})),
     path("api/v1/templates/search", fe.TemplateViewSet.as_view({"get": "search"})),
@@ -40,7 +40,7 @@ frontend = [
         rf"^api/v1/templates/{TEMPLATE}/apply$", fe.TemplateApplyViewSet.as_view({"post": "apply"})
     ),
     # AI models and providers
-    path("api/v1/models/list", fe.ModelViewSet.as_view({"get": "list"}), name="yago-models"),
+    path("api/v1/models/list", fe.ModelViewSet.as_view({"get": "models"}), name="yago-models"),
     path("api/v1/models/list/", fe.redirect_307(slash=False)),
     path("api/v1/models/providers", fe.ModelViewSet.as_view({"get": "providers"})),
     path("api/v1/models/compare", fe.ModelViewSet.as_view({"post": "compare"})),
@@ -60,7 +60,7 @@ frontend = [
         rf"^api/v1/costs/summary/{PROJECT}$", fe.CostSummaryViewSet.as_view({"get": "summary"})
     ),
     # Marketplace and collaboration
-    path("api/v1/marketplace/items", fe.MarketplaceViewSet.as_view({"get": "list"})),
+    path("api/v1/marketplace/items", fe.MarketplaceViewSet.as_view({"get": "items"})),
     re_path(
         rf"^api/v1/marketplace/items/{ITEM}$", fe.MarketplaceViewSet.as_view({"get": "retrieve"})
     ),
