@@ -27,7 +27,9 @@ frontend = [
     ),
     # Templates
     path("api/v1/templates", fe.redirect_307(slash=True)),
-    path("api/v1/templates/", fe.TemplateViewSet.as_view({"get": "templates"}), name="yago-templates"),
+    path(
+        "api/v1/templates/", fe.TemplateViewSet.as_view({"get": "templates"}), name="yago-templates"
+    ),
     path("api/v1/templates/categories", fe.TemplateViewSet.as_view({"get": "categories"})),
     path("api/v1/templates/popular", fe.TemplateViewSet.as_view({"get": "popular"})),
     path("api/v1/templates/search", fe.TemplateViewSet.as_view({"get": "search"})),
