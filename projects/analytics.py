@@ -41,9 +41,8 @@ IN_PROGRESS = (ProjectStatus.IN_PROGRESS, ProjectStatus.EXECUTING)
 
 def money(value) -> float | int:
     """A sum of costs for JSON: nothing or zero → 0, else a float rounded to 6 places."""
-    if not value:
-        return 0
-    return float(Decimal(value).quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN))
+    rounded = Decimal(value or 0).quantize(SIX_PLACES, rounding=ROUND_HALF_EVEN)
+    return float(rounded) if rounded else 0
 
 
 def money2(value) -> float | int:

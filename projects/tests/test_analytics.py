@@ -606,3 +606,21 @@ def test_groups_tied_on_time_follow_the_smaller_id(api_client):
     by_model = get(api_client, range="7d")["ai_usage"]["by_model"]
 
     assert [row["model"] for row in by_model] == ["b", "a"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("0.0000005"), 0),  # rounds to nothing: the integer 0
+        (Decimal("0.0000015"), 0.000002),
+        (Decimal("1.1234565"), 1.123456),  # half-even
+        (Decimal("0"), 0),
+        (None, 0),
+    ],
+)
+def test_money_rounds_to_six_places(value, shown):
+    from projects.analytics import money
+
+    result = money(value)
+
+    assert (result, type(result)) == (shown, type(shown))

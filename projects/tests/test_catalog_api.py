@@ -3,11 +3,13 @@ projects conftest from fixtures/yago_catalogs.json)."""
 
 import itertools
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
+from projects import frontend_api
 from projects.models import AIModel, Project, Template
 
 pytestmark = pytest.mark.django_db
@@ -118,14 +120,19 @@ def test_root(api_client, django_assert_num_queries):
     assert response.json() == {"message": "YAGO v8.0 API", "status": "running", "version": "8.0.0"}
 
 
-def test_health_has_a_utc_timestamp(api_client, django_assert_num_queries):
-    with django_assert_num_queries(0):
-        body = api_client.get("/yago/health").json()
+def test_health(api_client, monkeypatch, django_assert_num_queries):
+    now = datetime(2026, 11, 29, 17, 16, 42, 556427, tzinfo=UTC)
+    monkeypatch.setattr(frontend_api, "timezone", SimpleNamespace(now=lambda: now))
 
-    assert list(body) == ["status", "timestamp"]
-    assert body["status"] == "healthy"
-    stamp = datetime.fromisoformat(body["timestamp"])
-    assert stamp.utcoffset().total_seconds() == 0
+    with django_assert_num_queries(0):
+        response = api_client.get("/yago/health")
+
+    assert response.json() == {"status": "healthy", "timestamp": "2026-11-29T17:16:42.556427Z"}
+
+
+def test_health_timestamp_is_the_current_time(api_client):
+    stamp = datetime.fromisoformat(api_client.get("/yago/health").json()["timestamp"])
+
     assert abs((timezone.now() - stamp).total_seconds()) < 5
 
 
@@ -639,7 +646,9 @@ def provider_entry(name, count, icon, key=""):
     }
 
 
-def test_provider_status_without_keys(api_client, settings, django_assert_num_queries):
+def test_provider_status_without_keys(api_client, settings, monkeypatch, django_assert_num_queries):
+    now = datetime(2026, 11, 29, 17, 16, tzinfo=UTC)
+    monkeypatch.setattr(frontend_api, "timezone", SimpleNamespace(now=lambda: now))
     settings.YAGO_OPENAI_API_KEY = ""
     settings.YAGO_ANTHROPIC_API_KEY = ""
 
@@ -656,9 +665,8 @@ def test_provider_status_without_keys(api_client, settings, django_assert_num_qu
         "total_providers": 4,
         "available_providers": 0,
         "all_operational": False,
-        "timestamp": body["timestamp"],
+        "timestamp": "2026-11-29T17:16:00Z",
     }
-    assert body["timestamp"].endswith("Z")
 
 
 def test_provider_status_key_length_edge(api_client, settings):
