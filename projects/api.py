@@ -5,7 +5,6 @@ import json
 import logging
 import zipfile
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -14,12 +13,12 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from projects import selectors, services, storage
 from projects.models import Depth, ProjectStatus
+from projects.permissions import YagoUser
 from projects.providers import ProviderError
 from projects.providers.base import InvalidPath
 
@@ -91,15 +90,13 @@ class AfterResponse(Response):
 
 
 class YagoViewSet(viewsets.ViewSet):
-    """JWT (or session) authentication always recognised; required when YAGO_REQUIRE_AUTH."""
+    """JWT (or session) authentication always recognised; a user required per `YagoUser`."""
 
     validation_error_status = status.HTTP_422_UNPROCESSABLE_ENTITY
+    permission_classes = (YagoUser,)  # the one decision for user-required routes
 
     def get_authenticators(self):
         return [JWTAuthentication(), SessionAuthentication()]
-
-    def get_permissions(self):
-        return [IsAuthenticated()] if settings.YAGO_REQUIRE_AUTH else [AllowAny()]
 
     def owner(self):
         user = self.request.user

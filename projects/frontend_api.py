@@ -11,14 +11,12 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from projects import analytics, catalogs, selectors, services
-from projects.api import PROJECT_NOT_FOUND, ConfigIn, iso
+from projects.api import PROJECT_NOT_FOUND, ConfigIn, YagoViewSet, iso
 from projects.permissions import YagoPublic, YagoStaff, YagoUser
 
 TEMPLATE_NOT_FOUND = "Template not found"
@@ -31,28 +29,15 @@ FALSE_WORDS = {"false", "0", "no", "off", "f", "n"}
 # --- Base views: one per access policy -----------------------------------------------------------
 
 
-class FrontendViewSet(viewsets.ViewSet):
-    """JWT (or session) authentication always recognised; validation errors are 422."""
-
-    validation_error_status = status.HTTP_422_UNPROCESSABLE_ENTITY
-
-    def get_authenticators(self):
-        return [JWTAuthentication(), SessionAuthentication()]
-
-    def owner(self):
-        user = self.request.user
-        return user if user.is_authenticated else None
-
-
-class PublicViewSet(FrontendViewSet):
+class PublicViewSet(YagoViewSet):
     permission_classes = (YagoPublic,)
 
 
-class UserViewSet(FrontendViewSet):
+class UserViewSet(YagoViewSet):
     permission_classes = (YagoUser,)
 
 
-class StaffViewSet(FrontendViewSet):
+class StaffViewSet(YagoViewSet):
     permission_classes = (YagoStaff,)
 
 
