@@ -239,6 +239,38 @@ class YagoPublicReadAccess(YagoAccess):
     public_read = True
 
 
+class YagoPublicAccess(YagoAccess):
+    """YAGO routes the front end calls before login (health, catalogues, model compare): any
+    method without an account in `user` mode; `key` mode still needs a key."""
+
+    def get_permissions(self):
+        if self.access_mount.mode == USER:
+            return [permissions.AllowAny()]
+        return super().get_permissions()
+
+
+class IsStaffAccount(permissions.BasePermission):
+    """`user` mode, staff-only routes: a signed-in staff account."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method == "OPTIONS":
+            return True
+        user = request.user
+        if not (user and user.is_authenticated):
+            self.message = TOKEN_REQUIRED
+            return False
+        return user.is_staff
+
+
+class YagoStaffAccess(YagoAccess):
+    """YAGO routes that reveal the deployment (provider status): staff only in `user` mode."""
+
+    def get_permissions(self):
+        if self.access_mount.mode == USER:
+            return [IsStaffAccount()]
+        return super().get_permissions()
+
+
 # --- Helpers for views in `user` mode --------------------------------------------------------
 
 

@@ -350,23 +350,7 @@ YAGO_PROVIDER_TIMEOUT = env.float("YAGO_PROVIDER_TIMEOUT", default=120.0)
 YAGO_PROVIDER_MAX_RETRIES = env.int("YAGO_PROVIDER_MAX_RETRIES", default=2)
 # Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
 YAGO_GENERATED_DIR = env("YAGO_GENERATED_DIR", default="generated_projects")
-# USD per million tokens (input, output); "default" prices models not listed.
-YAGO_MODEL_PRICES = {
-    "offline": (0.0, 0.0),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4-turbo": (10.00, 30.00),
-    "claude-sonnet-5": (3.00, 15.00),
-    "claude-opus-5": (15.00, 75.00),
-    "claude-haiku-5": (1.00, 5.00),
-    "claude-sonnet-4": (3.00, 15.00),
-    "claude-3-5-sonnet": (3.00, 15.00),
-    "claude-3-opus": (15.00, 75.00),
-    "claude-3-haiku": (0.25, 1.25),
-    "gemini-1.5-pro": (1.25, 5.00),
-    "default": (3.00, 15.00),
-}
+# Model prices: the AIModel table (projects, fixtures/yago_catalogs.json), not settings.
 YAGO_BUDGET_ALERT_RATIO = env.float("YAGO_BUDGET_ALERT_RATIO", default=1.2)
 YAGO_WEEKLY_COST_LIMIT = env.float("YAGO_WEEKLY_COST_LIMIT", default=100.0)
 YAGO_WEEKLY_COST_WARNING = env.float("YAGO_WEEKLY_COST_WARNING", default=50.0)

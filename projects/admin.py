@@ -4,11 +4,15 @@ from django.db.models.functions import Coalesce
 
 from projects import selectors
 from projects.models import (
+    AIModel,
     ClarificationSession,
     CostAlertDismissal,
     GeneratedFile,
+    MarketplaceItem,
     Project,
     ProviderUsage,
+    Template,
+    TemplateCategory,
 )
 
 MONEY_OUT = DecimalField(max_digits=14, decimal_places=6)
@@ -179,3 +183,78 @@ class CostAlertDismissalAdmin(admin.ModelAdmin):
     list_select_related = ("dismissed_by",)
     autocomplete_fields = ("dismissed_by",)
     date_hierarchy = "dismissed_at"
+
+
+# --- Catalogs ------------------------------------------------------------------------------------
+
+
+class TemplateInline(admin.TabularInline):
+    model = Template
+    extra = 0
+    fields = ("position", "id", "name", "difficulty", "is_popular", "estimated_cost")
+    show_change_link = True
+
+
+@admin.register(TemplateCategory)
+class TemplateCategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "position", "template_count")
+    list_editable = ("position",)
+    search_fields = ("id", "name")
+    ordering = ("position", "id")
+    inlines = (TemplateInline,)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(template_total=Count("templates"))
+
+    @admin.display(description="templates", ordering="template_total")
+    def template_count(self, category):
+        return category.template_total
+
+
+@admin.register(Template)
+class TemplateAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "id",
+        "category",
+        "difficulty",
+        "is_popular",
+        "estimated_time",
+        "estimated_cost",
+        "position",
+    )
+    list_filter = ("category", "difficulty", "is_popular")
+    search_fields = ("id", "name", "description")
+    list_select_related = ("category",)
+    autocomplete_fields = ("category",)
+    ordering = ("position", "id")
+
+
+@admin.register(AIModel)
+class AIModelAdmin(admin.ModelAdmin):
+    """The model catalog and the price list: a price changed here applies to the next estimate
+    and the next provider call (the cached price table is dropped on save)."""
+
+    list_display = (
+        "id",
+        "name",
+        "provider",
+        "listed",
+        "cost_per_1k_input",
+        "cost_per_1k_output",
+        "speed_score",
+        "quality_score",
+        "enabled",
+        "position",
+    )
+    list_filter = ("listed", "provider", "enabled", "status")
+    search_fields = ("id", "name", "description")
+    ordering = ("-listed", "position", "id")
+
+
+@admin.register(MarketplaceItem)
+class MarketplaceItemAdmin(admin.ModelAdmin):
+    list_display = ("name", "id", "type", "author", "version", "downloads", "rating", "price")
+    list_filter = ("type", "author", "installed")
+    search_fields = ("id", "name", "description", "author")
+    ordering = ("position", "id")

@@ -17,8 +17,14 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from projects.models import ClarificationSession, Project, ProjectStatus, ProviderUsage
-from projects.pricing import cost_of, estimate_project_cost
+from projects.models import (
+    AIModel,
+    ClarificationSession,
+    Project,
+    ProjectStatus,
+    ProviderUsage,
+)
+from projects.pricing import PriceTable
 from projects.providers.questions import bank_questions
 
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
@@ -64,14 +70,14 @@ def _idea(rng: random.Random) -> str:
     return f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(THINGS)} {purpose}"
 
 
-def _build(rng: random.Random) -> tuple[Project, list[ProviderUsage]]:
+def _build(rng: random.Random, prices: PriceTable) -> tuple[Project, list[ProviderUsage]]:
     provider, model, _ = rng.choices(MODELS, weights=[m[2] for m in MODELS])[0]
     status = rng.choices(STATUSES, weights=[s[1] for s in STATUSES])[0][0]
     idea = _idea(rng)
     created = BASE_TIME - timedelta(seconds=rng.randrange(180 * 86_400))
     max_tokens = rng.choice([2000, 4000, 8000])
     brief = {"project_idea": idea, "features": rng.sample(THINGS, 3)}
-    estimate = estimate_project_cost(brief=brief, model=model, max_tokens=max_tokens)
+    estimate = prices.estimate_project_cost(brief=brief, model=model, max_tokens=max_tokens)
     project = Project(
         id=_uuid(rng),
         name=idea,
@@ -113,7 +119,7 @@ def _build(rng: random.Random) -> tuple[Project, list[ProviderUsage]]:
                 request_type="generate_project",
                 tokens_in=tokens_in,
                 tokens_out=0 if failed else tokens_out,
-                cost=Decimal(0) if failed else cost_of(model, tokens_in, tokens_out),
+                cost=Decimal(0) if failed else prices.cost_of(model, tokens_in, tokens_out),
                 duration_ms=rng.randint(300, 60_000),
                 success=not failed,
                 error=f"{provider} request timed out" if failed else "",
@@ -153,13 +159,19 @@ def generate(
         "projects_clarificationsession": 0,
     }
     questions = {depth: bank_questions(count) for depth, count in DEPTHS}
+    if not AIModel.objects.exists():
+        # Costs come from the model table: give an unseeded database its catalogs first.
+        from config.seeding import seed_all
+
+        seed_all(["yago_catalogs"])
+    prices = PriceTable.load()  # once for the whole batch
     with transaction.atomic():
         done = 0
         while done < total_projects:
             size = min(batch_size, total_projects - done)
             projects, usage = [], []
             for _ in range(size):
-                project, calls = _build(rng)
+                project, calls = _build(rng, prices)
                 projects.append(project)
                 usage.extend(calls)
             Project.objects.bulk_create(projects, batch_size=batch_size)

@@ -257,3 +257,173 @@ class CostAlertDismissal(models.Model):
 
     def __str__(self) -> str:
         return self.alert_id
+
+
+# --- Catalogs (the rest of the front end's API: yago-frontend.md) -----------------------------
+
+
+class Difficulty(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+    EXPERT = "expert", "Expert"
+
+
+class ModelProvider(models.TextChoices):
+    # The catalog's vendors ("google", not the usage table's "gemini") plus the offline generator.
+    OPENAI = "openai", "OpenAI"
+    ANTHROPIC = "anthropic", "Anthropic"
+    GOOGLE = "google", "Google"
+    CURSOR = "cursor", "Cursor"
+    OFFLINE = "offline", "Offline"
+    NONE = "", "(none: the default price)"
+
+
+class MarketplaceItemType(models.TextChoices):
+    PLUGIN = "plugin", "Plugin"
+    TEMPLATE = "template", "Template"
+    INTEGRATION = "integration", "Integration"
+
+
+PRICE = {"max_digits": 12, "decimal_places": 8}  # USD per 1,000 tokens
+SLUG_ID = {"primary_key": True, "max_length": 100}
+
+
+class TemplateCategory(models.Model):
+    """A group of project templates (the gallery's tabs)."""
+
+    id = models.SlugField(**SLUG_ID)
+    name = models.CharField(max_length=100)
+    position = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name_plural = "template categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Template(models.Model):
+    """A project template of the gallery; applying it creates a project from its description."""
+
+    id = models.SlugField(**SLUG_ID)
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.ForeignKey(
+        TemplateCategory, on_delete=models.PROTECT, related_name="templates"
+    )
+    difficulty = models.CharField(max_length=20, choices=Difficulty.choices)
+    is_popular = models.BooleanField(default=False)
+    icon = models.CharField(max_length=16, blank=True)
+    tags = models.JSONField(default=_empty_list, blank=True)
+    estimated_time = models.CharField(max_length=50, blank=True)
+    estimated_cost = models.DecimalField(default=0, max_digits=12, decimal_places=2)
+    file = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        indexes = [
+            models.Index(fields=("position", "id"), name="projects_template_order"),
+            models.Index(fields=("difficulty",), name="projects_template_difficulty"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(difficulty__in=Difficulty.values),
+                name="projects_template_difficulty_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(estimated_cost__gte=0), name="projects_template_cost_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AIModel(models.Model):
+    """An AI model: the model catalog (listed rows) and the one source of model prices.
+
+    Unlisted rows only price the models the providers call (and `default`, the price of a
+    model that has no row); `/models/list` shows the listed rows in `position` order.
+    """
+
+    DEFAULT_ID = "default"
+
+    id = models.CharField(**SLUG_ID)
+    name = models.CharField(max_length=200)
+    provider = models.CharField(max_length=20, choices=ModelProvider.choices, blank=True)
+    description = models.TextField(blank=True)
+    context_window = models.PositiveIntegerField(default=0)
+    max_tokens = models.PositiveIntegerField(default=0)
+    cost_per_1k_input = models.DecimalField(**PRICE)
+    cost_per_1k_output = models.DecimalField(**PRICE)
+    speed_score = models.PositiveSmallIntegerField(default=0)
+    quality_score = models.PositiveSmallIntegerField(default=0)
+    capabilities = models.JSONField(default=_empty_list, blank=True)
+    status = models.CharField(max_length=20, default="available")
+    enabled = models.BooleanField(default=True)
+    listed = models.BooleanField(
+        default=True, help_text="Shown in the model catalog; unlisted rows only set prices."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        verbose_name = "AI model"
+        indexes = [
+            models.Index(fields=("listed", "position", "id"), name="projects_aimodel_catalog"),
+            models.Index(fields=("provider",), name="projects_aimodel_provider"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provider__in=ModelProvider.values),
+                name="projects_aimodel_provider_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_per_1k_input__gte=0, cost_per_1k_output__gte=0),
+                name="projects_aimodel_prices_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_score__lte=10, quality_score__lte=10),
+                name="projects_aimodel_scores_0_10",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class MarketplaceItem(models.Model):
+    """A plugin, template or integration of the marketplace."""
+
+    id = models.SlugField(**SLUG_ID)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=MarketplaceItemType.choices)
+    description = models.TextField(blank=True)
+    author = models.CharField(max_length=100, blank=True)
+    version = models.CharField(max_length=30)
+    downloads = models.PositiveIntegerField(default=0)
+    rating = models.DecimalField(default=0, max_digits=3, decimal_places=1)
+    price = models.CharField(max_length=30, default="free")
+    icon = models.CharField(max_length=16, blank=True)
+    tags = models.JSONField(default=_empty_list, blank=True)
+    installed = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("position", "id")
+        indexes = [models.Index(fields=("type",), name="projects_marketitem_type")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(type__in=MarketplaceItemType.values),
+                name="projects_marketitem_type_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=0, rating__lte=5), name="projects_marketitem_rating_0_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from config.access import YAGO
@@ -27,6 +27,16 @@ def _scoped(queryset: QuerySet, user) -> QuerySet:
 
 def project_visible(*, user) -> QuerySet[Project]:
     return _scoped(Project.objects.all(), user)
+
+
+def usage_visible(*, user) -> QuerySet[ProviderUsage]:
+    """Provider calls of the visible projects and sessions (every call when access is open)."""
+    if not YAGO.scoped_to_account:
+        return ProviderUsage.objects.all()
+    sessions = _scoped(ClarificationSession.objects.all(), user)
+    return ProviderUsage.objects.filter(
+        Q(project__in=project_visible(user=user)) | Q(session__in=sessions)
+    )
 
 
 def project_list(*, user, status: str | None, limit: int) -> tuple[list[Project], int]:

@@ -513,3 +513,16 @@ def cost_alert_dismiss(*, alert_id: str, user=None) -> CostAlertDismissal:
         defaults={"dismissed_by": user if user is not None and user.is_authenticated else None},
     )
     return dismissal
+
+
+# --- Templates ------------------------------------------------------------------------------
+
+
+def template_apply(*, template, config: dict, options: dict, owner=None) -> Project:
+    """A new project from a template: the brief is the template's name and description (what
+    the front end sends as the idea when a template is chosen); `config` as for a new project."""
+    brief = {
+        "project_idea": f"{template.name} - {template.description}",
+        "template_id": template.id,
+    }
+    return project_create(brief=brief, config=config, options=options, owner=owner)

@@ -363,6 +363,49 @@ def test_yago_classes_in_open_mode_answer_anyone(settings):
     assert _answer(_Owned, "get") == (200, {"read": True})
 
 
+class _Public(access.YagoPublicAccess, APIView):
+    def post(self, request):
+        return Response({"compared": True})
+
+
+class _Staff(access.YagoStaffAccess, APIView):
+    def get(self, request):
+        return Response({"status": True})
+
+
+def test_yago_public_routes_take_any_method_without_an_account_in_user_mode(settings):
+    settings.YAGO_ACCESS = "user"
+    assert _answer(_Public, "post") == (200, {"compared": True})
+
+
+def test_yago_public_routes_in_key_mode_still_need_a_key(settings):
+    settings.YAGO_ACCESS = "key"
+    _, raw = make_key(yago=True)
+    assert _answer(_Public, "post") == (401, KEY_REQUIRED)
+    assert _answer(_Public, "post", HTTP_X_API_KEY=raw) == (200, {"compared": True})
+
+
+def test_yago_staff_routes_need_a_staff_account_in_user_mode(settings):
+    settings.YAGO_ACCESS = "user"
+    member = f"Bearer {AccessToken.for_user(UserFactory())}"
+    staff = f"Bearer {AccessToken.for_user(UserFactory(is_staff=True))}"
+    assert _answer(_Staff, "get") == (401, TOKEN_REQUIRED)
+    assert _answer(_Staff, "get", HTTP_AUTHORIZATION=member) == (
+        403,
+        {"detail": "You do not have permission to perform this action."},
+    )
+    assert _answer(_Staff, "get", HTTP_AUTHORIZATION=staff) == (200, {"status": True})
+
+
+def test_yago_staff_routes_in_open_and_key_mode(settings):
+    settings.YAGO_ACCESS = "open"
+    assert _answer(_Staff, "get") == (200, {"status": True})
+    settings.YAGO_ACCESS = "key"
+    _, raw = make_key(yago=True)
+    assert _answer(_Staff, "get") == (401, KEY_REQUIRED)
+    assert _answer(_Staff, "get", HTTP_X_API_KEY=raw) == (200, {"status": True})
+
+
 @pytest.mark.parametrize("mode", ["key", "user"])
 def test_options_describes_a_route_without_credentials(settings, api_client, mode):
     settings.LUNA_ACCESS = mode

@@ -121,7 +121,7 @@ def test_a_deactivated_users_token_is_refused(api_client):
 
 
 def test_yago_uses_the_same_authentication(api_client, settings):
-    settings.YAGO_REQUIRE_AUTH = True
+    settings.YAGO_ACCESS = "user"
     user = UserFactory()
     old = str(AccessToken.for_user(user))
     api_client.credentials(HTTP_AUTHORIZATION=f"bearer {old}")

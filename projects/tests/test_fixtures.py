@@ -40,3 +40,33 @@ def test_demo_fixture_loads_and_serves(api_client):
             u.cost for u in ProviderUsage.objects.filter(project=project)
         )
     assert ClarificationSession.objects.count() == 1
+
+
+def test_seed_loads_the_catalogs_into_empty_tables_only(api_client):
+    from io import StringIO
+
+    from projects.models import AIModel, MarketplaceItem, Template, TemplateCategory
+
+    for model in (Template, TemplateCategory, AIModel, MarketplaceItem):
+        model.objects.all().delete()
+    out = StringIO()
+
+    call_command("seed", "yago_catalogs", stdout=out)
+
+    assert "yago_catalogs: loaded 33 objects" in out.getvalue()
+    assert (
+        TemplateCategory.objects.count(),
+        Template.objects.count(),
+        AIModel.objects.filter(listed=True).count(),
+        AIModel.objects.filter(listed=False).count(),
+        MarketplaceItem.objects.count(),
+    ) == (4, 4, 9, 11, 5)
+    models = api_client.get("/yago/api/v1/models/list").json()["models"]
+    assert [m["id"] for m in models[:2]] == ["gpt-4-turbo", "gpt-4"]  # the front end's picks
+
+    AIModel.objects.filter(pk="gpt-4").update(name="Edited")
+    out = StringIO()
+    call_command("seed", "yago_catalogs", stdout=out)
+
+    assert "yago_catalogs: skipped (projects_aimodel already has rows)" in out.getvalue()
+    assert AIModel.objects.get(pk="gpt-4").name == "Edited"
