@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.natural_keys import NaturalKeyManager, NaturalKeyMixin
+
 from ..constraints import choices_check, range_check
 
 
@@ -55,7 +57,7 @@ LEVEL_FIELDS = (
 )
 
 
-class CompanionProfile(models.Model):
+class CompanionProfile(NaturalKeyMixin, models.Model):
     """An EdgeSoul user's profile and personality settings (one per `user_id`)."""
 
     user_id = models.CharField(max_length=255, unique=True)
@@ -83,6 +85,10 @@ class CompanionProfile(models.Model):
     avg_session_length = models.FloatField("average session length (minutes)", default=0.0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id",)
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "EdgeSoul profile"
@@ -154,7 +160,7 @@ class Memory(models.Model):
         return f"{self.memory_type}: {self.content[:60]}"
 
 
-class EmotionalPattern(models.Model):
+class EmotionalPattern(NaturalKeyMixin, models.Model):
     """How often and how strongly one user feels one emotion (unique per user and emotion)."""
 
     user = models.ForeignKey(
@@ -173,6 +179,10 @@ class EmotionalPattern(models.Model):
     last_occurrence = models.DateTimeField(null=True, blank=True)
     trend = models.CharField(max_length=16, choices=Trend.choices, default=Trend.STABLE)
 
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id", "emotion")
+    objects = NaturalKeyManager()
+
     class Meta:
         verbose_name = "emotional pattern"
         ordering = ("user_id", "-frequency", "emotion")
@@ -188,7 +198,7 @@ class EmotionalPattern(models.Model):
         return f"{self.user_id}: {self.emotion}"
 
 
-class ConversationContext(models.Model):
+class ConversationContext(NaturalKeyMixin, models.Model):
     """The recent conversation of one user: last 10 messages, 15 topics, 20 emotions."""
 
     MAX_MESSAGES = 10
@@ -209,6 +219,10 @@ class ConversationContext(models.Model):
     emotion_trajectory = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     last_activity = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id",)
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "conversation context"
