@@ -84,6 +84,9 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=("status",), name="projects_project_status"),
             models.Index(fields=("created_at",), name="projects_project_created_at"),
+            # The list's other sort orders (`sort=updated_at`, `sort=name`).
+            models.Index(fields=("updated_at",), name="projects_project_updated_at"),
+            models.Index(fields=("name",), name="projects_project_name"),
             models.Index(fields=("owner", "created_at"), name="projects_project_owner_time"),
         ]
         constraints = [
