@@ -178,6 +178,9 @@ class EmotionalPattern(NaturalKeyMixin, models.Model):
     time_patterns = models.JSONField(default=dict, blank=True)
     last_occurrence = models.DateTimeField(null=True, blank=True)
     trend = models.CharField(max_length=16, choices=Trend.choices, default=Trend.STABLE)
+    # The latest occurrences, oldest first: [{"at": ISO time, "intensity": 0-100}, ...], at most
+    # TREND_WINDOW; `trend` is computed from them (services.emotion_trend).
+    recent_intensities = models.JSONField(default=list, blank=True, editable=False)
 
     # loaddata finds the row by its unique key (config/natural_keys.py).
     natural_key_fields = ("user_id", "emotion")
