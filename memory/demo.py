@@ -165,7 +165,7 @@ def _edgesoul(
                 yield (
                     user_id, emotion, rng.randint(1, 30), round(rng.uniform(10, 95), 1),
                     rng.sample(TOPICS, 2), {f"{hour:02d}:00": 1},
-                    now - timedelta(hours=rng.randint(0, 24 * 60)), "stable",
+                    now - timedelta(hours=rng.randint(0, 24 * 60)), "stable", [],
                 )  # fmt: skip
 
     def context_rows():
@@ -258,6 +258,7 @@ def _edgesoul(
                 "time_patterns",
                 "last_occurrence",
                 "trend",
+                "recent_intensities",
             ),
             pattern_rows(),
             total=len(user_ids[::2]) * 3,
