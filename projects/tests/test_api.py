@@ -899,3 +899,38 @@ def test_auth_setting_scopes_sessions_and_alerts(api_client, settings):
     assert [alert["project_id"] for alert in alerts["alerts"]] == [str(mine.pk)]
     assert session.status_code == 404
     assert ClarificationSession.objects.get(pk=started.json()["session_id"]).owner == alice
+
+
+# --- cost alerts at their limits ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actual", "alerts"),
+    [
+        ("12.00", []),  # exactly estimate × 1.2: not over
+        ("12.01", ["Project budget exceeded by 20.1%"]),
+    ],
+)
+def test_budget_alert_only_above_the_ratio(api_client, actual, alerts):
+    ProjectFactory(cost_estimate=Decimal("10.00"), actual_cost=Decimal(actual))
+
+    body = api_client.get(ALERTS).json()
+
+    assert [alert["message"] for alert in body["alerts"]] == alerts
+
+
+@pytest.mark.parametrize(
+    ("costs", "alerts"),
+    [
+        (("3.00", "2.00"), []),  # exactly the warning level: not above it
+        (("3.00", "2.01"), ["Weekly spending is $5.01, approaching limit"]),
+    ],
+)
+def test_weekly_warning_only_above_the_warning_level(api_client, settings, costs, alerts):
+    settings.YAGO_WEEKLY_COST_WARNING = 5
+    for cost in costs:
+        ProjectFactory(actual_cost=Decimal(cost))
+
+    body = api_client.get(ALERTS).json()
+
+    assert [alert["message"] for alert in body["alerts"]] == alerts
