@@ -20,6 +20,8 @@ from django.utils import timezone
 from config.db import is_postgresql
 from config.legacy import Progress
 
+from .edgesoul.models import PROFILE_FIELDS
+from .learning.models import LEARNER_PROFILE_FIELDS
 from .models import (
     ApprovedCard,
     ChatMessage,
@@ -195,31 +197,7 @@ def _edgesoul(
     return {
         "memory_companionprofile": _write(
             CompanionProfile,
-            (
-                "user_id",
-                "name",
-                "gender",
-                "empathy_level",
-                "humor_level",
-                "formality_level",
-                "verbosity_level",
-                "proactiveness_level",
-                "preferred_tone",
-                "response_style",
-                "emoji_usage",
-                "voice_enabled",
-                "voice_speed",
-                "voice_pitch",
-                "auto_speak_responses",
-                "interests",
-                "dislikes",
-                "communication_patterns",
-                "total_conversations",
-                "total_messages",
-                "avg_session_length",
-                "created_at",
-                "updated_at",
-            ),
+            PROFILE_FIELDS,
             profiles(),
             total=users,
             table="edgesoul profiles",
@@ -364,24 +342,7 @@ def _learning(
     return {
         "memory_learnerprofile": write(
             LearnerProfile,
-            (
-                "id",
-                "name",
-                "dob",
-                "gender",
-                "address",
-                "school",
-                "neighborhood",
-                "interests",
-                "character_roster",
-                "verbal_fluency",
-                "passive_language_level",
-                "mental_age",
-                "raw_input",
-                "extracted_data",
-                "created_at",
-                "updated_at",
-            ),
+            ("id", *LEARNER_PROFILE_FIELDS, "created_at", "updated_at"),
             profile_rows(),
             learners,
             "learners",

@@ -22,6 +22,23 @@ class Member(models.Model):
         return f"{self.name} ({self.id})"
 
 
+# A venue's columns in one order: the legacy importer and the demo generator write rows so.
+VENUE_FIELDS = (
+    "id",
+    "position",
+    "name",
+    "category",
+    "description",
+    "image",
+    "address",
+    "latitude",
+    "longitude",
+    "interested_count",
+    "created_at",
+    "updated_at",
+)
+
+
 class Venue(models.Model):
     id = models.CharField(primary_key=True, max_length=100)
     # Clients see venues in insertion order, which string ids don't give (venue_10 < venue_2).

@@ -57,6 +57,35 @@ LEVEL_FIELDS = (
 )
 
 
+# The profile object's fields in the contract's order: the API answers them, the demo data
+# generator writes its rows in this column order.
+PROFILE_FIELDS = (
+    "user_id",
+    "name",
+    "gender",
+    "empathy_level",
+    "humor_level",
+    "formality_level",
+    "verbosity_level",
+    "proactiveness_level",
+    "preferred_tone",
+    "response_style",
+    "emoji_usage",
+    "voice_enabled",
+    "voice_speed",
+    "voice_pitch",
+    "auto_speak_responses",
+    "interests",
+    "dislikes",
+    "communication_patterns",
+    "total_conversations",
+    "total_messages",
+    "avg_session_length",
+    "created_at",
+    "updated_at",
+)
+
+
 class CompanionProfile(NaturalKeyMixin, models.Model):
     """An EdgeSoul user's profile and personality settings (one per `user_id`)."""
 

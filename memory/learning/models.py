@@ -22,6 +22,25 @@ class ChatRole(models.TextChoices):
     ASSISTANT = "assistant"
 
 
+# A profile's own fields in the contract's order (the API's profile object without its word
+# lists; the demo data generator writes them in this column order).
+LEARNER_PROFILE_FIELDS = (
+    "name",
+    "dob",
+    "gender",
+    "address",
+    "school",
+    "neighborhood",
+    "interests",
+    "character_roster",
+    "verbal_fluency",
+    "passive_language_level",
+    "mental_age",
+    "raw_input",
+    "extracted_data",
+)
+
+
 class LearnerProfile(models.Model):
     """A child's learning profile; `id` is the slug of the name (`-2`, `-3`... on a clash)."""
 
