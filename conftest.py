@@ -39,10 +39,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _isolated_cache_and_media(settings, tmp_path):
+def _isolated_cache_and_media(settings, tmp_path, worker_id):
     from django.core.cache import cache
 
+    # Each pytest-xdist worker ("gw0", "gw1"... or "master" when serial) has its own database
+    # (pytest-django), temp folders (tmp_path) and, should the cache be shared (Redis), keys.
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{worker_id}"},
+    }
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BACKUP_DIR = tmp_path / "backups"
     # The manifest exists only after collectstatic; tests render templates without it.
     settings.STORAGES = {
         **settings.STORAGES,

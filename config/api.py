@@ -2,9 +2,14 @@
 
 from typing import Any
 
-from rest_framework import exceptions, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.views import engine_name
 
 
 def _flatten(detail: Any, field: str | None = None) -> list[dict[str, str]]:
@@ -54,3 +59,33 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state."
     default_code = "conflict"
+
+
+class MountRootView(APIView):
+    """`GET /<mount>/`: which API answers there, in the style of Luna's root (`/luna/`)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    message = ""
+    version = "1.0.0"
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MountRoot",
+            {
+                "message": serializers.CharField(),
+                "status": serializers.CharField(),
+                "version": serializers.CharField(),
+                "database": serializers.ChoiceField(choices=["SQLite", "PostgreSQL"]),
+            },
+        )
+    )
+    def get(self, request):
+        return Response(
+            {
+                "message": self.message,
+                "status": "running",
+                "version": self.version,
+                "database": engine_name(),
+            }
+        )

@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # `/api/docs/#/luna` opens one app's operations (the landing page links there).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True},
     "REDOC_DIST": "SIDECAR",
     # EdgeSoul's memory type appears as `memory_type` and as `memory_types` items: one name.
     "ENUM_NAME_OVERRIDES": {"MemoryTypeEnum": "memory.models.MemoryType"},

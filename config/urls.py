@@ -9,6 +9,8 @@ admin.site.site_title = "Backend admin"
 admin.site.index_title = "Luna · PupMatch · YAGO · EdgeSoul · Learning"
 
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("docs/<slug:slug>", views.app_docs, name="app-docs"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

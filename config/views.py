@@ -1,6 +1,11 @@
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from config import landing
 
 
 def engine_name() -> str:
@@ -29,6 +34,28 @@ def healthz(request):
             "migrations": {"up_to_date": not pending, "pending": len(pending)},
         }
     )
+
+
+@require_safe
+def home(request):
+    """The landing page for people: HTML for a browser, JSON to `Accept: application/json`."""
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        response = JsonResponse(landing.landing_document())
+    else:
+        response = render(
+            request, "config/landing.html", {"apps": landing.APPS, "links": landing.LINKS}
+        )
+    patch_vary_headers(response, ["Accept"])
+    return response
+
+
+@require_safe
+def app_docs(request, slug: str):
+    """An app's README, rendered."""
+    app = landing.APPS_BY_SLUG.get(slug)
+    if app is None:
+        raise Http404
+    return render(request, "config/docs.html", {"app": app, "body": landing.readme_html(app)})
 
 
 def not_found(request, exception=None):

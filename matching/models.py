@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.natural_keys import NaturalKeyManager, NaturalKeyMixin
+
 MIN_AGE, MAX_AGE = 0, 20
 
 
@@ -150,7 +152,7 @@ class Preferences(models.Model):
         return f"preferences of {self.profile_id}"
 
 
-class Like(models.Model):
+class Like(NaturalKeyMixin, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pupmatch_likes"
@@ -159,6 +161,10 @@ class Like(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pupmatch_liked_by"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id", "target_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("-created_at",)
@@ -173,7 +179,7 @@ class Like(models.Model):
         return f"{self.user_id} likes {self.target_id}"
 
 
-class Pass(models.Model):
+class Pass(NaturalKeyMixin, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pupmatch_passes"
@@ -182,6 +188,10 @@ class Pass(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pupmatch_passed_by"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id", "target_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name_plural = "passes"
@@ -195,7 +205,7 @@ class Pass(models.Model):
         return f"{self.user_id} passed on {self.target_id}"
 
 
-class Match(models.Model):
+class Match(NaturalKeyMixin, models.Model):
     """A mutual like. The pair is stored ordered (user1 < user2) so it exists only once."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -206,6 +216,10 @@ class Match(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pupmatch_matches_as_2"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user1_id", "user2_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name_plural = "matches"
@@ -226,7 +240,7 @@ class Match(models.Model):
         return self.user2_id if self.user1_id == user_id else self.user1_id
 
 
-class Conversation(models.Model):
+class Conversation(NaturalKeyMixin, models.Model):
     """One per match. `userN_cleared_at` hides the history up to then for that user only."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -245,6 +259,10 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, db_index=True)
     user1_cleared_at = models.DateTimeField(null=True, blank=True)
     user2_cleared_at = models.DateTimeField(null=True, blank=True)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user1_id", "user2_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("-updated_at",)
@@ -285,7 +303,7 @@ class Playground(models.Model):
         return self.name
 
 
-class PlaygroundFavourite(models.Model):
+class PlaygroundFavourite(NaturalKeyMixin, models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -293,6 +311,10 @@ class PlaygroundFavourite(models.Model):
     )
     playground = models.ForeignKey(Playground, on_delete=models.CASCADE, related_name="favourites")
     created_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id", "playground_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("-created_at",)

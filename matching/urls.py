@@ -3,6 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from config.api import MountRootView
 from matching import api
 
 router = SimpleRouter(trailing_slash=False)
@@ -16,6 +17,11 @@ profile = api.ProfileViewSet.as_view
 photo = api.PhotoViewSet.as_view
 
 urlpatterns = [
+    path(
+        "",
+        MountRootView.as_view(message="PupMatch API", version=api.API_VERSION),
+        name="pupmatch-root",
+    ),
     path("health", api.HealthViewSet.as_view({"get": "retrieve"}), name="pupmatch-health"),
     path("auth/register", auth({"post": "register"}), name="pupmatch-register"),
     path("auth/login", auth({"post": "login"}), name="pupmatch-login"),

@@ -11,14 +11,17 @@ database without demo rows (a second run would clash on the keys).
 import json
 import random
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import islice
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from config.db import is_postgresql
 from config.legacy import Progress
 
+from .edgesoul.models import PROFILE_FIELDS
+from .learning.models import LEARNER_PROFILE_FIELDS
 from .models import (
     ApprovedCard,
     ChatMessage,
@@ -32,7 +35,6 @@ from .models import (
     MemoryType,
 )
 
-BASE_TIME = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 PER_SCALE = {"edgesoul_users": 100_000, "memories": 1_000_000, "learners": 1_000, "words": 500_000}
 EMOTIONS = ("joy", "sadness", "anger", "fear", "love", "surprise", "neutral")
 TOPICS = (
@@ -113,14 +115,16 @@ def _write(
     return written
 
 
-def _edgesoul(scale: float, rng: random.Random, batch_size: int, progress: Progress | None) -> dict:
+def _edgesoul(
+    scale: float, rng: random.Random, batch_size: int, progress: Progress | None, now: datetime
+) -> dict:
     users = _count(scale, "edgesoul_users")
     memories = _count(scale, "memories")
     user_ids = [f"demo_user_{index:06d}" for index in range(users)]
 
     def profiles():
         for user_id in user_ids:
-            created = BASE_TIME - timedelta(days=rng.randint(30, 400))
+            created = now - timedelta(days=rng.randint(30, 400))
             yield (
                 user_id, None, rng.choice(("male", "female", "other", "not_set")),
                 rng.randint(40, 100), rng.randint(0, 100), rng.randint(0, 100),
@@ -134,7 +138,9 @@ def _edgesoul(scale: float, rng: random.Random, batch_size: int, progress: Progr
         for index in range(memories):
             kind = types[index % len(types)]
             thing = rng.choice(THINGS)
-            created = BASE_TIME - timedelta(minutes=rng.randint(0, 60 * 24 * 365))
+            # Up to a year old, most of them recent (a 60-day mean age: 39 % within the
+            # API's default 30-day window).
+            created = now - timedelta(minutes=min(rng.expovariate(1 / 60), 365) * 24 * 60)
             yield (
                 f"demo_mem_{index:07d}",
                 # Skewed like real use: a few talkative users hold many memories.
@@ -161,12 +167,12 @@ def _edgesoul(scale: float, rng: random.Random, batch_size: int, progress: Progr
                 yield (
                     user_id, emotion, rng.randint(1, 30), round(rng.uniform(10, 95), 1),
                     rng.sample(TOPICS, 2), {f"{hour:02d}:00": 1},
-                    BASE_TIME - timedelta(hours=rng.randint(0, 24 * 60)), "stable",
+                    now - timedelta(hours=rng.randint(0, 24 * 60)), "stable", [],
                 )  # fmt: skip
 
     def context_rows():
         for user_id in user_ids[::4]:
-            when = BASE_TIME - timedelta(hours=rng.randint(0, 24 * 30))
+            when = now - timedelta(hours=rng.randint(0, 24 * 30))
             emotion = rng.choice(EMOTIONS)
             messages = [
                 {
@@ -191,31 +197,7 @@ def _edgesoul(scale: float, rng: random.Random, batch_size: int, progress: Progr
     return {
         "memory_companionprofile": _write(
             CompanionProfile,
-            (
-                "user_id",
-                "name",
-                "gender",
-                "empathy_level",
-                "humor_level",
-                "formality_level",
-                "verbosity_level",
-                "proactiveness_level",
-                "preferred_tone",
-                "response_style",
-                "emoji_usage",
-                "voice_enabled",
-                "voice_speed",
-                "voice_pitch",
-                "auto_speak_responses",
-                "interests",
-                "dislikes",
-                "communication_patterns",
-                "total_conversations",
-                "total_messages",
-                "avg_session_length",
-                "created_at",
-                "updated_at",
-            ),
+            PROFILE_FIELDS,
             profiles(),
             total=users,
             table="edgesoul profiles",
@@ -254,6 +236,7 @@ def _edgesoul(scale: float, rng: random.Random, batch_size: int, progress: Progr
                 "time_patterns",
                 "last_occurrence",
                 "trend",
+                "recent_intensities",
             ),
             pattern_rows(),
             total=len(user_ids[::2]) * 3,
@@ -282,14 +265,16 @@ def _edgesoul(scale: float, rng: random.Random, batch_size: int, progress: Progr
     }
 
 
-def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progress | None) -> dict:
+def _learning(
+    scale: float, rng: random.Random, batch_size: int, progress: Progress | None, now: datetime
+) -> dict:
     learners = _count(scale, "learners")
     words = _count(scale, "words")
     ids = [f"demo-learner-{index:04d}" for index in range(learners)]
 
     def profile_rows():
         for index, learner_id in enumerate(ids):
-            created = BASE_TIME - timedelta(days=rng.randint(1, 700))
+            created = now - timedelta(days=rng.randint(1, 700))
             yield (
                 learner_id, f"Demo Learner {index}", f"201{rng.randint(5, 9)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
                 rng.choice(("male", "female")), "", f"School {index % 40}", f"District {index % 12}",
@@ -301,7 +286,7 @@ def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progr
         per_learner, extra = divmod(words, learners)
         for index, learner_id in enumerate(ids):
             count = per_learner + (1 if index < extra else 0)
-            added = BASE_TIME - timedelta(days=rng.randint(0, 300))
+            added = now - timedelta(days=rng.randint(0, 300))
             zh = count * 6 // 10
             # Distinct per learner by construction: the word number is part of the word.
             for number in range(zh):
@@ -324,7 +309,7 @@ def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progr
     def grammar_rows():
         for learner_id in ids:
             for number in range(20):
-                yield (learner_id, f"grammar:point-{number}", BASE_TIME)
+                yield (learner_id, f"grammar:point-{number}", now)
 
     def card_rows():
         for learner_id in ids:
@@ -333,7 +318,7 @@ def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progr
                     learner_id,
                     "vocabulary",
                     {"word": HANZI[number], "english": TOPICS[number]},
-                    BASE_TIME,
+                    now,
                     None,
                 )
 
@@ -345,7 +330,7 @@ def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progr
                     learner_id,
                     role,
                     f"{role} message {number}",
-                    BASE_TIME + timedelta(minutes=number),
+                    now + timedelta(minutes=number),
                     None,
                 )
 
@@ -357,24 +342,7 @@ def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progr
     return {
         "memory_learnerprofile": write(
             LearnerProfile,
-            (
-                "id",
-                "name",
-                "dob",
-                "gender",
-                "address",
-                "school",
-                "neighborhood",
-                "interests",
-                "character_roster",
-                "verbal_fluency",
-                "passive_language_level",
-                "mental_age",
-                "raw_input",
-                "extracted_data",
-                "created_at",
-                "updated_at",
-            ),
+            ("id", *LEARNER_PROFILE_FIELDS, "created_at", "updated_at"),
             profile_rows(),
             learners,
             "learners",
@@ -407,12 +375,22 @@ def _learning(scale: float, rng: random.Random, batch_size: int, progress: Progr
 
 
 def generate(
-    *, scale: float, rng: random.Random, batch_size: int = 5000, progress: Progress | None = None
+    *,
+    scale: float,
+    rng: random.Random,
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> dict[str, int]:
-    """Create this app's demo rows in proportion to `scale`; returns rows written per table."""
+    """Create this app's demo rows in proportion to `scale`; returns rows written per table.
+
+    Times are relative to `now` (the current time by default), so the API's default windows
+    (EdgeSoul's last 30 days of memories) show data right after generation.
+    """
+    now = (now or timezone.now()).replace(microsecond=0)
     with transaction.atomic():
-        written = _edgesoul(scale, rng, batch_size, progress)
-        written |= _learning(scale, rng, batch_size, progress)
+        written = _edgesoul(scale, rng, batch_size, progress, now)
+        written |= _learning(scale, rng, batch_size, progress, now)
     if is_postgresql(connection):
         with connection.cursor() as cursor:
             for table in written:

@@ -147,6 +147,10 @@ class ProjectListIn(serializers.Serializer):
         choices=ProjectStatus.choices, required=False, allow_blank=True
     )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
+    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    sort = serializers.ChoiceField(
+        choices=selectors.PROJECT_SORTS, required=False, default="-created_at"
+    )
 
 
 # --- Projects --------------------------------------------------------------------------------
@@ -169,6 +173,8 @@ class ProjectViewSet(YagoViewSet):
             user=request.user,
             status=params.validated_data.get("status") or None,
             limit=params.validated_data["limit"],
+            offset=params.validated_data["offset"],
+            sort=params.validated_data["sort"],
         )
         return Response(
             {

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.natural_keys import NaturalKeyManager, NaturalKeyMixin
+
 
 class ProjectStatus(models.TextChoices):
     CREATING = "creating", "Creating"
@@ -82,6 +84,9 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=("status",), name="projects_project_status"),
             models.Index(fields=("created_at",), name="projects_project_created_at"),
+            # The list's other sort orders (`sort=updated_at`, `sort=name`).
+            models.Index(fields=("updated_at",), name="projects_project_updated_at"),
+            models.Index(fields=("name",), name="projects_project_name"),
             models.Index(fields=("owner", "created_at"), name="projects_project_owner_time"),
         ]
         constraints = [
@@ -159,7 +164,7 @@ class ClarificationSession(models.Model):
         return f"{self.project_idea[:60]} ({self.depth})"
 
 
-class GeneratedFile(models.Model):
+class GeneratedFile(NaturalKeyMixin, models.Model):
     """One file written by code generation under the project's folder (content kept too)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -172,6 +177,10 @@ class GeneratedFile(models.Model):
     checksum = models.CharField(max_length=64)  # sha256 hex of the UTF-8 content
     ai_provider = models.CharField(max_length=50, blank=True)
     generated_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("project_id", "path")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("project", "path")

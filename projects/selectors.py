@@ -39,13 +39,22 @@ def usage_visible(*, user) -> QuerySet[ProviderUsage]:
     )
 
 
-def project_list(*, user, status: str | None, limit: int) -> tuple[list[Project], int]:
-    """Newest first; the total counts the (status-filtered) projects before the limit."""
+# `sort` values of the project list: a column, `-` for descending.
+PROJECT_SORT_FIELDS = ("created_at", "updated_at", "name", "status", "progress", "actual_cost")
+PROJECT_SORTS = tuple(f"{sign}{field}" for field in PROJECT_SORT_FIELDS for sign in ("", "-"))
+
+
+def project_list(
+    *, user, status: str | None, limit: int, offset: int = 0, sort: str = "-created_at"
+) -> tuple[list[Project], int]:
+    """One page of projects in `sort` order (newest first by default), ties broken by id in
+    the same direction; the total counts the (status-filtered) projects before paging."""
     queryset = project_visible(user=user)
     if status:
         queryset = queryset.filter(status=status)
     total = queryset.count()
-    return list(queryset.order_by("-created_at", "-id")[:limit]), total
+    tie_break = "-id" if sort.startswith("-") else "id"
+    return list(queryset.order_by(sort, tie_break)[offset : offset + limit]), total
 
 
 def project_get(*, user, project_id) -> Project | None:

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from config import access
 from config.views import engine_name
-from venues import selectors, services
+from venues import selectors, services, shapes
 from venues.models import ActionItem, Venue
 
 
@@ -57,84 +57,18 @@ class SearchInput(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
-# --- output schemas (OpenAPI only: responses are built as plain dicts below, for speed) -----
-class LunaVenueSummarySerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    category = serializers.CharField()
-    image = serializers.URLField()
-    interested_count = serializers.IntegerField()
-
-
-class LunaVenueSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    category = serializers.CharField()
-    description = serializers.CharField()
-    image = serializers.URLField()
-    address = serializers.CharField()
-
-
-class LunaVenueWithCountSerializer(LunaVenueSerializer):
-    interested_count = serializers.IntegerField()
-
-
-class LunaNearbyVenueSerializer(LunaVenueWithCountSerializer):
-    latitude = serializers.FloatField()
-    longitude = serializers.FloatField()
-    distance_km = serializers.FloatField()
-
-
-class LunaMemberSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    name = serializers.CharField()
-    avatar = serializers.URLField()
-
-
-class LunaActionItemSerializer(serializers.Serializer):
-    id = serializers.CharField()
-    venue_id = serializers.CharField()
-    interested_user_ids = serializers.ListField(child=serializers.CharField())
-    action_type = serializers.ChoiceField(choices=ActionItem.ActionType.choices)
-    action_code = serializers.CharField()
-    description = serializers.CharField()
-    threshold_met = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=ActionItem.Status.choices)
-    created_at = serializers.DateTimeField()
-    venue = LunaVenueSerializer()
-
-
-class LunaCreatedActionItemSerializer(serializers.Serializer):
-    action_item_created = serializers.BooleanField()
-    action_item_id = serializers.CharField()
-    description = serializers.CharField()
-    action_code = serializers.CharField()
-    interested_user_ids = serializers.ListField(child=serializers.CharField())
-
-
-class LunaToggleSerializer(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
-    action_item = LunaCreatedActionItemSerializer(allow_null=True)
-
-
-class LunaUserSerializer(LunaMemberSerializer):
-    bio = serializers.CharField()
-    interests = serializers.ListField(child=serializers.CharField())
-
-
-class LunaRecommendationSerializer(serializers.Serializer):
-    venue = LunaVenueWithCountSerializer()
-    score = serializers.FloatField()
-    reason = serializers.CharField()
-    already_interested = serializers.BooleanField()
-    friends_interested = serializers.IntegerField()
-    total_interested = serializers.IntegerField()
-
-
-class LunaSuccessSerializer(serializers.Serializer):
-    success = serializers.BooleanField()
-    message = serializers.CharField()
+# --- output: shapes declared in venues/shapes.py (serializers for OpenAPI, dicts for responses)
+LunaVenueSummarySerializer = shapes.VENUE_SUMMARY.serializer
+LunaVenueSerializer = shapes.VENUE.serializer
+LunaVenueWithCountSerializer = shapes.VENUE_WITH_COUNT.serializer
+LunaNearbyVenueSerializer = shapes.NEARBY_VENUE.serializer
+LunaMemberSerializer = shapes.MEMBER.serializer
+LunaActionItemSerializer = shapes.ACTION_ITEM.serializer
+LunaCreatedActionItemSerializer = shapes.CREATED_ACTION_ITEM.serializer
+LunaToggleSerializer = shapes.TOGGLE.serializer
+LunaUserSerializer = shapes.USER.serializer
+LunaRecommendationSerializer = shapes.RECOMMENDATION.serializer
+LunaSuccessSerializer = shapes.SUCCESS.serializer
 
 
 def _envelope(name: str, **fields) -> serializers.Serializer:
@@ -146,33 +80,20 @@ ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
 
 # --- output --------------------------------------------------------------------------------
 def venue_detail(venue: Venue) -> dict:
-    return {
-        "id": venue.pk,
-        "name": venue.name,
-        "category": venue.category,
-        "description": venue.description,
-        "image": venue.image,
-        "address": venue.address,
-    }
+    return shapes.VENUE.of(venue)
 
 
 def venue_with_count(venue: Venue) -> dict:
-    return {**venue_detail(venue), "interested_count": venue.interested_count}
+    return shapes.VENUE_WITH_COUNT.of(venue)
 
 
 def action_item_detail(item: ActionItem) -> dict:
-    return {
-        "id": item.pk,
-        "venue_id": item.venue_id,
-        "interested_user_ids": [m.member_id for m in item.memberships.all()],
-        "action_type": item.action_type,
-        "action_code": item.action_code,
-        "description": item.description,
-        "threshold_met": item.threshold_met,
-        "status": item.status,
-        "created_at": item.created_at.isoformat(),
-        "venue": venue_detail(item.venue),
-    }
+    return shapes.ACTION_ITEM.of(
+        item,
+        interested_user_ids=[m.member_id for m in item.memberships.all()],
+        created_at=item.created_at.isoformat(),
+        venue=venue_detail(item.venue),
+    )
 
 
 def _validated(serializer_class, data) -> dict:
@@ -240,9 +161,7 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
         return Response(
             {
                 "venue": venue_detail(venue),
-                "interested_users": [
-                    {"id": m.pk, "name": m.name, "avatar": m.avatar} for m in members
-                ],
+                "interested_users": [shapes.MEMBER.of(m) for m in members],
             }
         )
 
@@ -265,12 +184,7 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
         return Response(
             {
                 "venues": [
-                    {
-                        **venue_with_count(v),
-                        "latitude": v.latitude,
-                        "longitude": v.longitude,
-                        "distance_km": round(v.distance_km, 3),
-                    }
+                    shapes.NEARBY_VENUE.of(v, distance_km=round(v.distance_km, 3))
                     for v in venues
                 ]
             }
@@ -322,13 +236,12 @@ class InterestViewSet(LunaMixin, viewsets.ViewSet):
                 "success": True,
                 "message": "Interest recorded successfully",
                 "action_item": item
-                and {
-                    "action_item_created": True,
-                    "action_item_id": item.pk,
-                    "description": item.description,
-                    "action_code": item.action_code,
-                    "interested_user_ids": result.interested_user_ids,
-                },
+                and shapes.CREATED_ACTION_ITEM.of(
+                    item,
+                    action_item_created=True,
+                    action_item_id=item.pk,
+                    interested_user_ids=result.interested_user_ids,
+                ),
             }
         )
 
@@ -349,13 +262,9 @@ class UserViewSet(LunaMixin, viewsets.ViewSet):
             raise NotFound(f"User with id '{pk}' not found")
         return Response(
             {
-                "user": {
-                    "id": member.pk,
-                    "name": member.name,
-                    "avatar": member.avatar,
-                    "bio": member.bio,
-                    "interests": [c.category for c in member.categories.all()],
-                },
+                "user": shapes.USER.of(
+                    member, interests=[c.category for c in member.categories.all()]
+                ),
                 "interested_venues": [
                     venue_with_count(v) for v in selectors.member_interested_venues(member=member)
                 ],
@@ -382,14 +291,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
         return Response(
             {
                 "recommendations": [
-                    {
-                        "venue": r.venue,
-                        "score": r.score,
-                        "reason": r.reason,
-                        "already_interested": r.already_interested,
-                        "friends_interested": r.friends_interested,
-                        "total_interested": r.total_interested,
-                    }
+                    shapes.RECOMMENDATION.of(r)
                     for r in selectors.recommendations_for(member=member)
                 ]
             }

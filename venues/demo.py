@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from config.audit import audit_batch, audit_bulk_write
 from config.db import bulk_insert
-from venues.models import Friendship, Interest, Member, MemberCategory, Venue
+from venues.models import VENUE_FIELDS, Friendship, Interest, Member, MemberCategory, Venue
 
 CATEGORIES = ("Coffee Shop", "Restaurant", "Bar", "Cultural", "Club", "Bistro", "Park", "Lounge")
 MEMBER_CATEGORIES = (
@@ -43,20 +43,6 @@ WORDS = (
 )
 # New York City, roughly: where the venues are.
 LAT_RANGE, LNG_RANGE = (40.55, 40.90), (-74.10, -73.75)
-VENUE_FIELDS = (
-    "id",
-    "position",
-    "name",
-    "category",
-    "description",
-    "image",
-    "address",
-    "latitude",
-    "longitude",
-    "interested_count",
-    "created_at",
-    "updated_at",
-)
 
 
 def generate(

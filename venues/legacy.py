@@ -23,6 +23,7 @@ from config.db import bulk_insert
 from config.legacy import ImportReport, LegacyImportError, Progress
 from venues import services
 from venues.models import (
+    VENUE_FIELDS,
     ActionItem,
     ActionItemMember,
     Friendship,
@@ -70,20 +71,6 @@ TYPES = {
     "interested_user_ids": JSON_LIST,
 }
 BATCH = 5000
-VENUE_FIELDS = (
-    "id",
-    "position",
-    "name",
-    "category",
-    "description",
-    "image",
-    "address",
-    "latitude",
-    "longitude",
-    "interested_count",
-    "created_at",
-    "updated_at",
-)
 
 
 @dataclass

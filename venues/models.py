@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from config.natural_keys import NaturalKeyManager, NaturalKeyMixin
+
 
 class Member(models.Model):
     """A Luna app user (not an auth account): the iOS app addresses them as `user_1`..."""
@@ -27,6 +29,23 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.id})"
+
+
+# A venue's columns in one order: the legacy importer and the demo generator write rows so.
+VENUE_FIELDS = (
+    "id",
+    "position",
+    "name",
+    "category",
+    "description",
+    "image",
+    "address",
+    "latitude",
+    "longitude",
+    "interested_count",
+    "created_at",
+    "updated_at",
+)
 
 
 class Venue(models.Model):
@@ -62,10 +81,14 @@ class Venue(models.Model):
         return self.name
 
 
-class Interest(models.Model):
+class Interest(NaturalKeyMixin, models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="interests")
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="interests")
     created_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("member_id", "venue_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("created_at", "id")
@@ -80,12 +103,16 @@ class Interest(models.Model):
         return f"{self.member_id} → {self.venue_id}"
 
 
-class MemberCategory(models.Model):
+class MemberCategory(NaturalKeyMixin, models.Model):
     """One of a member's interest categories (`coffee`, `food`...), used by recommendations."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="categories")
     category = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("member_id", "category")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("created_at", "id")
@@ -101,7 +128,7 @@ class MemberCategory(models.Model):
         return self.category
 
 
-class Friendship(models.Model):
+class Friendship(NaturalKeyMixin, models.Model):
     """A symmetric friendship, stored once per pair with the smaller member id first."""
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="friendships_started")
@@ -109,6 +136,10 @@ class Friendship(models.Model):
         Member, on_delete=models.CASCADE, related_name="friendships_received"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("member_id", "friend_id")
+    objects = NaturalKeyManager()
 
     class Meta:
         ordering = ("member", "friend")

@@ -7,6 +7,7 @@ from django.db.models import Max, Prefetch, QuerySet
 from config.access import LUNA
 from config.geo import within_radius
 from config.search import full_text_search
+from venues import shapes
 from venues.models import (
     ActionItem,
     ActionItemMember,
@@ -27,8 +28,8 @@ def venue_list() -> QuerySet[Venue]:
     return Venue.objects.order_by("position")
 
 
-VENUE_SUMMARY_FIELDS = ("id", "name", "category", "image", "interested_count")
-VENUE_STATIC_FIELDS = ("id", "name", "category", "description", "image", "address")
+VENUE_SUMMARY_FIELDS = shapes.VENUE_SUMMARY.names  # the list route's objects, as values()
+VENUE_STATIC_FIELDS = shapes.VENUE.names
 # Per process: (version, {venue id: details}). Venue details change rarely and recommendations
 # read all of them on every request; the version is checked against the database each time.
 _details_cache: dict[str, tuple] = {}

@@ -94,3 +94,21 @@ def test_search_finds_by_owner_email(admin_client):
     )
     assert list(response.context["cl"].result_list) == [favourite]
     assert PlaygroundFavourite.objects.count() == 1
+
+
+def test_admin_searches_find_the_matching_rows(admin_client):
+    from matching.models import Profile
+
+    objects = build_world()
+    rex = Profile.objects.get(name="Rex")
+    message = objects["message"]
+
+    def found(model, query):
+        response = admin_client.get(reverse(f"admin:matching_{model}_changelist"), {"q": query})
+        assert response.status_code == 200
+        return [row.pk for row in response.context["cl"].result_list]
+
+    assert found("profile", "rex") == [rex.pk]
+    assert found("profile", rex.user.email) == [rex.pk]
+    assert found("message", message.sender.email) == [message.pk]
+    assert found("profile", "nobody-by-this-name") == []

@@ -47,20 +47,12 @@ def test_discovery_orders_by_score_and_reports_distance_in_miles(viewer):
     assert body["count"] == 3
     # Older is nearest but at the edge of the age range and more active: 0.59 < Far's 0.66.
     assert ids(response) == ["Near", "Far", "Older"]
-    card = body["results"][0]
-    distance_km = haversine_km(*HOME, near.latitude, near.longitude)
-    assert round(distance_km / KM_PER_MILE, 2) == 0.71
-    assert card["distance"] == 1  # whole miles only (half up)
-    assert card["distance_unit"] == "miles"
-    prefs = Preferences.objects.get(profile=viewer)
-    expected = compatibility_score(
-        distance_km=distance_km,
-        radius_km=10 * KM_PER_MILE,
-        age=3,
-        prefs=prefs,
-        activity="medium",
-    )
-    assert card["compatibility_score"] == round(expected, 4)
+    # Distances in whole miles only (0.71, 6.79, 0.14 rounded half up); scores worked out by hand from the README's formula (0.5 distance + 0.3 age + 0.2 activity fit):
+    # Near: 0.5 × (1 − 1.1504/16.0934) + 0.3 × 1 + 0.2 × 1 = 0.9643.
+    assert [
+        (card["distance"], card["distance_unit"], card["compatibility_score"])
+        for card in body["results"]
+    ] == [(1, "miles", 0.9643), (7, "miles", 0.6606), (0, "miles", 0.593)]
     assert [card["id"] for card in body["results"]] == [str(near.pk), str(far.pk), str(old.pk)]
 
 
@@ -172,6 +164,12 @@ def test_selector_matches_python_formula_for_every_row(viewer):
         )
     scores = [row.compatibility_score for row in rows]
     assert scores == sorted(scores, reverse=True)
+    # Literal values (by hand from the README's formula), so a change of weights shows.
+    assert [(row.name, round(row.compatibility_score, 6)) for row in rows] == [
+        ("C", 0.705615),
+        ("A", 0.556117),
+        ("B", 0.53671),
+    ]
 
 
 def test_score_ranks_only_the_nearest_eligible_pool(viewer, settings):

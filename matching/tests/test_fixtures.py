@@ -2,7 +2,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 
+from accounts.models import User
+from config.fixture_check import fixture_differences
 from config.seeding import seed_fixture
 from matching.models import Conversation, Like, Match, Message, Playground, Profile, Prompt
 
@@ -10,6 +13,8 @@ pytestmark = pytest.mark.django_db
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "pupmatch.json"
 BELLA = "00000000-0000-4000-8000-000000000001"
+MAX_PROFILE = "00000000-0000-4000-8001-000000000002"
+DOG_HILL = "00000000-0000-4000-8008-000000000001"
 
 
 def test_demo_world_loads_and_demo_users_can_log_in(api_client, settings):
@@ -50,3 +55,24 @@ def test_seeding_twice_does_not_duplicate():
     second = seed_fixture(FIXTURE)
     assert second.loaded is False
     assert Profile.objects.count() == 12
+
+
+def test_loaddata_after_the_api_unliked_and_liked_again_and_refavourited(api_client):
+    call_command("loaddata", "pupmatch", verbosity=0)
+    api_client.force_authenticate(User.objects.get(pk=BELLA))
+    like = f"/pupmatch/profiles/{MAX_PROFILE}/like"
+    favourite = f"/pupmatch/playgrounds/{DOG_HILL}/favourite"
+    assert api_client.delete(like).status_code == 204
+    assert api_client.post(like).json()["is_match"] is True
+    assert api_client.delete(favourite).status_code == 204
+    assert api_client.post(favourite).json() == {"is_favourite": True}
+    match = Match.objects.get()
+    assert Message.objects.count() == 0  # the unmatch took the conversation's messages
+
+    call_command("loaddata", "pupmatch", verbosity=0)
+
+    assert fixture_differences("pupmatch") == []
+    # The re-created match and conversation were updated in place, the messages are back.
+    assert Match.objects.get().pk == match.pk
+    assert Conversation.objects.get().match_id == match.pk
+    assert (Like.objects.count(), Message.objects.count()) == (6, 4)

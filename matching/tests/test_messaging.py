@@ -232,3 +232,94 @@ def test_share_unknown_playground_is_404(pair, me):
     )
     assert response.status_code == 404
     assert response.json() == {"detail": "Playground not found"}
+
+
+def _hide_at(conversation, user, moment):
+    field = "user1_cleared_at" if conversation.user1_id == user.pk else "user2_cleared_at"
+    type(conversation).objects.filter(pk=conversation.pk).update(**{field: moment})
+
+
+def test_hidden_history_ends_exactly_at_the_clear_time(pair, me):
+    profile, other, conversation = pair
+    cleared = timezone.now() - timedelta(minutes=1)
+    for content, moment in [
+        ("before", cleared - timedelta(microseconds=1)),
+        ("at", cleared),
+        ("after", cleared + timedelta(microseconds=1)),
+    ]:
+        MessageFactory(
+            conversation=conversation,
+            sender=other.user,
+            recipient=profile.user,
+            content=content,
+            created_at=moment,
+        )
+    _hide_at(conversation, profile.user, cleared)
+
+    mine = me.get(f"/pupmatch/conversations/{conversation.pk}/messages").json()
+
+    # A message stamped exactly at the clear time was part of what the user hid.
+    assert [m["content"] for m in mine["results"]] == ["after"]
+
+
+@pytest.mark.parametrize(
+    ("activity", "listed"),
+    [(timedelta(0), 0), (timedelta(microseconds=1), 1), (-timedelta(microseconds=1), 0)],
+)
+def test_hidden_conversation_shows_again_only_after_activity_past_the_clear_time(
+    pair, me, activity, listed
+):
+    profile, _, conversation = pair
+    cleared = timezone.now() - timedelta(minutes=1)
+    _hide_at(conversation, profile.user, cleared)
+    type(conversation).objects.filter(pk=conversation.pk).update(updated_at=cleared + activity)
+
+    assert me.get("/pupmatch/conversations").json()["count"] == listed
+
+
+def test_share_playground_with_custom_content(pair, me):
+    profile, other, conversation = pair
+    playground = PlaygroundFactory(name="Tompkins Dog Run", latitude=40.7265, longitude=-73.9815)
+
+    response = me.post(
+        f"/pupmatch/conversations/{conversation.pk}/share-playground",
+        {"playground_id": str(playground.pk), "content": "Saturday 9am here?"},
+    )
+
+    assert response.status_code == 201
+    message = Message.objects.get()
+    assert response.json() == {
+        "id": str(message.pk),
+        "conversation_id": str(conversation.pk),
+        "sender_id": str(profile.user_id),
+        "recipient_id": str(other.user_id),
+        "content": "Saturday 9am here?",
+        "read": False,
+        "playground": {
+            "id": str(playground.pk),
+            "name": "Tompkins Dog Run",
+            "description": "Fenced, with water",
+            "latitude": 40.7265,
+            "longitude": -73.9815,
+        },
+        "created_at": iso(message.created_at),
+    }
+
+
+def test_send_by_recipient_id_answers_the_message(pair, me):
+    profile, other, conversation = pair
+
+    response = me.post("/pupmatch/messages", {"recipient_id": str(other.user_id), "content": "Hi"})
+
+    assert response.status_code == 201
+    message = Message.objects.get()
+    assert response.json() == {
+        "id": str(message.pk),
+        "conversation_id": str(conversation.pk),
+        "sender_id": str(profile.user_id),
+        "recipient_id": str(other.user_id),
+        "content": "Hi",
+        "read": False,
+        "playground": None,
+        "created_at": iso(message.created_at),
+    }

@@ -2,6 +2,7 @@ import pytest
 from drf_spectacular.generators import SchemaGenerator
 
 ROUTES = {
+    "/pupmatch/": {"get"},
     "/pupmatch/health": {"get"},
     "/pupmatch/auth/register": {"post"},
     "/pupmatch/auth/login": {"post"},

@@ -18,6 +18,7 @@ from config import access
 from ..validators import no_nul_characters
 from . import selectors, services
 from .models import (
+    PROFILE_FIELDS,
     CompanionProfile,
     ConversationContext,
     EmotionalPattern,
@@ -34,31 +35,7 @@ from .models import (
 class CompanionProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompanionProfile
-        fields = (
-            "user_id",
-            "name",
-            "gender",
-            "empathy_level",
-            "humor_level",
-            "formality_level",
-            "verbosity_level",
-            "proactiveness_level",
-            "preferred_tone",
-            "response_style",
-            "emoji_usage",
-            "voice_enabled",
-            "voice_speed",
-            "voice_pitch",
-            "auto_speak_responses",
-            "interests",
-            "dislikes",
-            "communication_patterns",
-            "total_conversations",
-            "total_messages",
-            "avg_session_length",
-            "created_at",
-            "updated_at",
-        )
+        fields = PROFILE_FIELDS
 
 
 def _level(**kwargs) -> serializers.IntegerField:

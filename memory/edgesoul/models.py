@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.natural_keys import NaturalKeyManager, NaturalKeyMixin
+
 from ..constraints import choices_check, range_check
 
 
@@ -56,7 +58,36 @@ LEVEL_FIELDS = (
 )
 
 
-class CompanionProfile(models.Model):
+# The profile object's fields in the contract's order: the API answers them, the demo data
+# generator writes its rows in this column order.
+PROFILE_FIELDS = (
+    "user_id",
+    "name",
+    "gender",
+    "empathy_level",
+    "humor_level",
+    "formality_level",
+    "verbosity_level",
+    "proactiveness_level",
+    "preferred_tone",
+    "response_style",
+    "emoji_usage",
+    "voice_enabled",
+    "voice_speed",
+    "voice_pitch",
+    "auto_speak_responses",
+    "interests",
+    "dislikes",
+    "communication_patterns",
+    "total_conversations",
+    "total_messages",
+    "avg_session_length",
+    "created_at",
+    "updated_at",
+)
+
+
+class CompanionProfile(NaturalKeyMixin, models.Model):
     """An EdgeSoul user's profile and personality settings (one per `user_id`)."""
 
     user_id = models.CharField(max_length=255, unique=True)
@@ -93,6 +124,10 @@ class CompanionProfile(models.Model):
     avg_session_length = models.FloatField("average session length (minutes)", default=0.0)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id",)
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "EdgeSoul profile"
@@ -164,7 +199,7 @@ class Memory(models.Model):
         return f"{self.memory_type}: {self.content[:60]}"
 
 
-class EmotionalPattern(models.Model):
+class EmotionalPattern(NaturalKeyMixin, models.Model):
     """How often and how strongly one user feels one emotion (unique per user and emotion)."""
 
     user = models.ForeignKey(
@@ -182,6 +217,13 @@ class EmotionalPattern(models.Model):
     time_patterns = models.JSONField(default=dict, blank=True)
     last_occurrence = models.DateTimeField(null=True, blank=True)
     trend = models.CharField(max_length=16, choices=Trend.choices, default=Trend.STABLE)
+    # The latest occurrences, oldest first: [{"at": ISO time, "intensity": 0-100}, ...], at most
+    # TREND_WINDOW; `trend` is computed from them (services.emotion_trend).
+    recent_intensities = models.JSONField(default=list, blank=True, editable=False)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id", "emotion")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "emotional pattern"
@@ -198,7 +240,7 @@ class EmotionalPattern(models.Model):
         return f"{self.user_id}: {self.emotion}"
 
 
-class ConversationContext(models.Model):
+class ConversationContext(NaturalKeyMixin, models.Model):
     """The recent conversation of one user: last 10 messages, 15 topics, 20 emotions."""
 
     MAX_MESSAGES = 10
@@ -219,6 +261,10 @@ class ConversationContext(models.Model):
     emotion_trajectory = models.JSONField(default=list, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     last_activity = models.DateTimeField(default=timezone.now, db_index=True)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("user_id",)
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "conversation context"

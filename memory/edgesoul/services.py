@@ -6,13 +6,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, IntegerField, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory
+from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory, Trend
 from .selectors import memory_search_queryset, profile_of_account
 
 MAX_TRIGGERS = 10
+# Trend: the newest TREND_WINDOW intensities (by occurrence time), at least TREND_MIN_SAMPLES of
+# them; the mean of the newer half minus the mean of the older half (the middle one of an odd
+# count is in neither) beyond ±TREND_THRESHOLD points (0-100 scale) is a trend, else stable.
+TREND_WINDOW = 6
+TREND_MIN_SAMPLES = 4
+TREND_THRESHOLD = 10.0
 
 
 def profile_get_or_create(*, user_id: str) -> CompanionProfile:
@@ -170,8 +177,30 @@ def emotion_track(
     pattern.time_patterns = dict(sorted(hours.items()))
     if pattern.last_occurrence is None or when > pattern.last_occurrence:
         pattern.last_occurrence = when
+    # Fixed-width UTC times sort as strings; equal times keep their tracking order.
+    at = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    recent = [*pattern.recent_intensities, {"at": at, "intensity": intensity}]
+    pattern.recent_intensities = sorted(recent, key=lambda sample: sample["at"])[-TREND_WINDOW:]
+    pattern.trend = emotion_trend(
+        [sample["intensity"] for sample in pattern.recent_intensities]
+    )
     pattern.save()
     return pattern
+
+
+def emotion_trend(intensities: Sequence[float]) -> str:
+    """`increasing`, `decreasing` or `stable` for intensities oldest first (see TREND_*)."""
+    recent = list(intensities)[-TREND_WINDOW:]
+    if len(recent) < TREND_MIN_SAMPLES:
+        return Trend.STABLE
+    half = len(recent) // 2
+    older, newer = recent[:half], recent[-half:]
+    change = sum(newer) / half - sum(older) / half
+    if change > TREND_THRESHOLD:
+        return Trend.INCREASING
+    if change < -TREND_THRESHOLD:
+        return Trend.DECREASING
+    return Trend.STABLE
 
 
 @dataclass(frozen=True)
@@ -222,10 +251,28 @@ def conversation_append(
         context.emotion_trajectory = [*context.emotion_trajectory, emotion][
             -ConversationContext.MAX_EMOTIONS :
         ]
+    # The session's length grows by the time since its previous message (0 for a new one; 0
+    # when a concurrent message, which took the lock first, was stamped after this one's `now`).
+    grown = 0.0 if new_session else max((now - context.last_activity).total_seconds() / 60, 0.0)
     context.last_activity = now
     context.save()
     CompanionProfile.objects.filter(user_id=user_id).update(
         total_messages=F("total_messages") + 1,
         total_conversations=F("total_conversations") + (1 if new_session else 0),
+        avg_session_length=_session_average(new_session=new_session, grown_minutes=grown),
     )
     return ConversationAppendResult(context=context, new_session=new_session)
+
+
+def _session_average(*, new_session: bool, grown_minutes: float):
+    """`avg_session_length`: the mean, in minutes, of the lengths of the user's sessions
+    (`total_conversations` of them), a session lasting from its first message to its latest;
+    the current session counts with its length so far.
+
+    A new session adds a session of length 0: avg × n / (n + 1). A message in the current
+    session lengthens it by `grown_minutes`: avg + grown / n. (SQL reads the old n on the right.)
+    """
+    sessions = Greatest(F("total_conversations"), Value(1), output_field=IntegerField())
+    if new_session:
+        return F("avg_session_length") * F("total_conversations") / (F("total_conversations") + 1.0)
+    return F("avg_session_length") + Value(grown_minutes) / sessions

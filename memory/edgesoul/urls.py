@@ -6,6 +6,8 @@ viewset action is mapped explicitly instead of through a router.
 
 from django.urls import path
 
+from config.api import MountRootView
+
 from .api import (
     ConversationViewSet,
     EmotionViewSet,
@@ -17,6 +19,7 @@ from .api import (
 PREFIX = "api/v1/memory/"
 
 urlpatterns = [
+    path("", MountRootView.as_view(message="EdgeSoul Memory API"), name="edgesoul-root"),
     path(
         f"{PREFIX}profile/<str:user_id>",
         ProfileViewSet.as_view({"get": "retrieve", "put": "update"}),

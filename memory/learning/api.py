@@ -17,23 +17,16 @@ from config import access
 
 from ..validators import no_nul_characters
 from . import selectors, services
-from .models import ApprovedCard, ChatMessage, ChatRole, Language, LearnerProfile
-
-PROFILE_FIELDS = (
-    "name",
-    "dob",
-    "gender",
-    "address",
-    "school",
-    "neighborhood",
-    "interests",
-    "character_roster",
-    "verbal_fluency",
-    "passive_language_level",
-    "mental_age",
-    "raw_input",
-    "extracted_data",
+from .models import (
+    LEARNER_PROFILE_FIELDS,
+    ApprovedCard,
+    ChatMessage,
+    ChatRole,
+    Language,
+    LearnerProfile,
 )
+
+PROFILE_FIELDS = LEARNER_PROFILE_FIELDS
 LIST_FIELDS = {
     "mastered_words": "words_zh",
     "mastered_english_words": "words_en",

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.natural_keys import NaturalKeyManager, NaturalKeyMixin
+
 from ..constraints import choices_check
 
 
@@ -19,6 +21,25 @@ class Language(models.TextChoices):
 class ChatRole(models.TextChoices):
     USER = "user"
     ASSISTANT = "assistant"
+
+
+# A profile's own fields in the contract's order (the API's profile object without its word
+# lists; the demo data generator writes them in this column order).
+LEARNER_PROFILE_FIELDS = (
+    "name",
+    "dob",
+    "gender",
+    "address",
+    "school",
+    "neighborhood",
+    "interests",
+    "character_roster",
+    "verbal_fluency",
+    "passive_language_level",
+    "mental_age",
+    "raw_input",
+    "extracted_data",
+)
 
 
 class LearnerProfile(models.Model):
@@ -61,13 +82,17 @@ class LearnerProfile(models.Model):
         return self.name
 
 
-class MasteredWord(models.Model):
+class MasteredWord(NaturalKeyMixin, models.Model):
     profile = models.ForeignKey(
         LearnerProfile, on_delete=models.CASCADE, related_name="mastered_words"
     )
     word = models.CharField(max_length=255)
     language = models.CharField(max_length=2, choices=Language.choices)
     added_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("profile_id", "word", "language")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "mastered word"
@@ -84,12 +109,16 @@ class MasteredWord(models.Model):
         return f"{self.word} ({self.language})"
 
 
-class MasteredGrammar(models.Model):
+class MasteredGrammar(NaturalKeyMixin, models.Model):
     profile = models.ForeignKey(
         LearnerProfile, on_delete=models.CASCADE, related_name="mastered_grammar"
     )
     grammar_uri = models.CharField(max_length=500)
     added_at = models.DateTimeField(default=timezone.now)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("profile_id", "grammar_uri")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "mastered grammar point"
@@ -104,7 +133,7 @@ class MasteredGrammar(models.Model):
         return self.grammar_uri
 
 
-class ApprovedCard(models.Model):
+class ApprovedCard(NaturalKeyMixin, models.Model):
     profile = models.ForeignKey(
         LearnerProfile, on_delete=models.CASCADE, related_name="approved_cards"
     )
@@ -113,6 +142,10 @@ class ApprovedCard(models.Model):
     approved_at = models.DateTimeField(default=timezone.now)
     # Set by the JSON import: a digest of the source record, so a second run skips it.
     import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 (NULLs are distinct in the unique key)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("profile_id", "import_key")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "approved card"
@@ -128,7 +161,7 @@ class ApprovedCard(models.Model):
         return f"{self.card_type} card"
 
 
-class ChatMessage(models.Model):
+class ChatMessage(NaturalKeyMixin, models.Model):
     profile = models.ForeignKey(
         LearnerProfile, on_delete=models.CASCADE, related_name="chat_messages"
     )
@@ -136,6 +169,10 @@ class ChatMessage(models.Model):
     content = models.TextField()
     timestamp = models.DateTimeField(default=timezone.now, db_index=True)
     import_key = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 (NULLs are distinct in the unique key)
+
+    # loaddata finds the row by its unique key (config/natural_keys.py).
+    natural_key_fields = ("profile_id", "import_key")
+    objects = NaturalKeyManager()
 
     class Meta:
         verbose_name = "chat message"

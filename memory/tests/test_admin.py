@@ -155,3 +155,27 @@ def test_learner_change_page_shows_the_latest_fifty_words_inline(admin_client):
     assert [form.instance.pk for form in word_formset.formset.initial_forms] == [
         word.pk for word in words[10:]
     ]
+
+
+def test_admin_searches_find_the_matching_rows(admin_client):
+    alex = CompanionProfileFactory(user_id="alex", name="Alex")
+    CompanionProfileFactory(user_id="sam", name="Sam")
+    tea = MemoryFactory(user=alex, content="Loves green tea")
+    MemoryFactory(user=alex, content="Plays chess")
+    child = LearnerProfileFactory(id="xiao-ming", name="Xiao Ming")
+    LearnerProfileFactory(id="other-child", name="Other")
+    word = MasteredWordFactory(profile=child, word="dinosaur")
+
+    def found(model, query):
+        response = admin_client.get(url(model, "changelist"), {"q": query})
+        assert response.status_code == 200
+        return [row.pk for row in response.context["cl"].result_list]
+
+    assert found(CompanionProfile, "Alex") == [alex.pk]
+    assert found(Memory, "green") == [tea.pk]
+    assert sorted(found(Memory, "alex")) == sorted(
+        Memory.objects.filter(user=alex).values_list("pk", flat=True)
+    )
+    assert found(LearnerProfile, "Xiao") == ["xiao-ming"]
+    assert found(MasteredWord, "dinosaur") == [word.pk]
+    assert found(Memory, "nothing-like-it") == []

@@ -99,3 +99,21 @@ def test_project_change_page_shows_files_and_usage_inline(admin_client, data):
     content = response.content.decode()
     assert data["generatedfile"].path in content
     assert "anthropic" in content
+
+
+def test_admin_searches_find_the_matching_rows(admin_client, data):
+    ProjectFactory(name="Other")
+
+    def found(model, query):
+        response = admin_client.get(f"/admin/projects/{model}/", {"q": query})
+        assert response.status_code == 200
+        return [row.pk for row in response.context["cl"].result_list]
+
+    project = data["project"]
+    assert found("project", "Findable") == [project.pk]
+    assert found("generatedfile", "Findable") == [data["generatedfile"].pk]
+    assert sorted(found("providerusage", "Findable")) == sorted(
+        project.usage.values_list("pk", flat=True)
+    )
+    assert found("costalertdismissal", f"budget_{project.pk}") == [data["costalertdismissal"].pk]
+    assert found("project", "Nothing like it") == []

@@ -1,5 +1,4 @@
 import io
-import uuid
 import zipfile
 from datetime import timedelta
 from decimal import Decimal
@@ -138,7 +137,8 @@ def test_get_project(api_client):
     assert response.json()["brief"] == {"project_idea": "X", "n": [1, 2]}
 
 
-@pytest.mark.parametrize("key", [str(uuid.uuid4()), "not-a-uuid"])
+# A fixed unknown UUID: a random one would give each pytest-xdist worker a different test id.
+@pytest.mark.parametrize("key", ["0b6c9a1e-3f52-4d8e-9a71-2c4e5f6a7b80", "not-a-uuid"])
 def test_unknown_project_is_404(api_client, key):
     for method in ("get", "put", "delete"):
         response = getattr(api_client, method)(f"{BASE}/{key}", {}, format="json")
@@ -207,6 +207,105 @@ def test_list_rejects_bad_parameters(api_client, params, field):
     assert [problem["field"] for problem in response.json()["detail"]] == [field]
 
 
+def _named(*names_and_ages) -> list[Project]:
+    now = timezone.now()
+    return [
+        ProjectFactory(
+            name=name,
+            created_at=now - timedelta(days=created),
+            updated_at=now - timedelta(hours=updated),
+        )
+        for name, created, updated in names_and_ages
+    ]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("created_at", ["Cedar", "Birch", "Aspen"]),
+        ("-created_at", ["Aspen", "Birch", "Cedar"]),
+        ("updated_at", ["Birch", "Aspen", "Cedar"]),
+        ("-updated_at", ["Cedar", "Aspen", "Birch"]),
+        ("name", ["Aspen", "Birch", "Cedar"]),
+        ("-name", ["Cedar", "Birch", "Aspen"]),
+    ],
+)
+def test_list_sorts(api_client, sort, expected):
+    # (name, created days ago, updated hours ago)
+    _named(("Aspen", 1, 5), ("Birch", 2, 9), ("Cedar", 3, 1))
+
+    response = api_client.get(BASE, {"sort": sort})
+
+    assert response.status_code == 200
+    assert [project["name"] for project in response.json()["projects"]] == expected
+
+
+def test_list_sorts_by_status_progress_and_cost_with_ties_broken_by_id(api_client):
+    ProjectFactory(name="low", progress=10, status="completed", actual_cost=Decimal("2"))
+    tie_a = ProjectFactory(name="a", progress=50, status="creating", actual_cost=Decimal("1"))
+    tie_b = ProjectFactory(name="b", progress=50, status="failed", actual_cost=Decimal("3"))
+    first, second = sorted([tie_a, tie_b], key=lambda project: project.pk)
+
+    def names(sort):
+        return [p["name"] for p in api_client.get(BASE, {"sort": sort}).json()["projects"]]
+
+    assert names("progress") == ["low", first.name, second.name]
+    assert names("-progress") == [second.name, first.name, "low"]
+    assert names("status") == ["low", "a", "b"]
+    assert names("-actual_cost") == ["b", "low", "a"]
+
+
+def test_list_pages_with_offset_and_limit(api_client):
+    _named(("Aspen", 1, 1), ("Birch", 2, 1), ("Cedar", 3, 1), ("Dogwood", 4, 1))
+
+    page = api_client.get(BASE, {"sort": "name", "offset": 1, "limit": 2}).json()
+    past_the_end = api_client.get(BASE, {"offset": 4}).json()
+    last = api_client.get(BASE, {"sort": "name", "offset": 3}).json()
+
+    assert [p["name"] for p in page["projects"]] == ["Birch", "Cedar"]
+    assert (page["total"], page["filtered"]) == (4, 2)
+    assert (past_the_end["projects"], past_the_end["total"], past_the_end["filtered"]) == ([], 4, 0)
+    assert [p["name"] for p in last["projects"]] == ["Dogwood"]
+
+
+def test_list_filters_sorts_and_pages_together(api_client):
+    now = timezone.now()
+    for name, status in (("Aspen", "failed"), ("Birch", "completed"), ("Cedar", "failed")):
+        ProjectFactory(name=name, status=status, created_at=now)
+    ProjectFactory(name="Dogwood", status="failed", created_at=now)
+
+    response = api_client.get(BASE, {"status": "failed", "sort": "-name", "offset": 1, "limit": 1})
+
+    assert [p["name"] for p in response.json()["projects"]] == ["Cedar"]
+    assert (response.json()["total"], response.json()["filtered"]) == (3, 1)
+
+
+@pytest.mark.parametrize(
+    ("params", "message", "code"),
+    [
+        ({"sort": "owner"}, '"owner" is not a valid choice.', "invalid_choice"),
+        ({"sort": "--name"}, '"--name" is not a valid choice.', "invalid_choice"),
+        ({"offset": -1}, "Ensure this value is greater than or equal to 0.", "min_value"),
+        ({"offset": "x"}, "A valid integer is required.", "invalid"),
+    ],
+)
+def test_list_rejects_unknown_sort_and_bad_offset(api_client, params, message, code):
+    response = api_client.get(BASE, params)
+
+    # YAGO answers validation errors with 422, as its FastAPI original did.
+    assert response.status_code == 422
+    [field] = params
+    assert response.json() == {
+        "detail": [
+            {
+                "field": field,
+                "message": message,
+                "code": code,
+            }
+        ]
+    }
+
+
 @pytest.mark.parametrize("count", [10, 1000])
 def test_list_query_budget(api_client, django_assert_num_queries, count):
     Project.objects.bulk_create(
@@ -215,8 +314,11 @@ def test_list_query_budget(api_client, django_assert_num_queries, count):
 
     with django_assert_num_queries(2):  # count + page
         response = api_client.get(BASE, {"limit": 100})
+    with django_assert_num_queries(2):
+        paged = api_client.get(BASE, {"limit": 5, "offset": 5, "sort": "name"})
 
     assert response.json()["total"] == count
+    assert paged.json()["filtered"] == 5
 
 
 @pytest.mark.parametrize("files", [1, 15])
@@ -797,3 +899,38 @@ def test_user_access_scopes_sessions_and_alerts(api_client, settings):
     assert [alert["project_id"] for alert in alerts["alerts"]] == [str(mine.pk)]
     assert session.status_code == 404
     assert ClarificationSession.objects.get(pk=started.json()["session_id"]).owner == alice
+
+
+# --- cost alerts at their limits ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("actual", "alerts"),
+    [
+        ("12.00", []),  # exactly estimate × 1.2: not over
+        ("12.01", ["Project budget exceeded by 20.1%"]),
+    ],
+)
+def test_budget_alert_only_above_the_ratio(api_client, actual, alerts):
+    ProjectFactory(cost_estimate=Decimal("10.00"), actual_cost=Decimal(actual))
+
+    body = api_client.get(ALERTS).json()
+
+    assert [alert["message"] for alert in body["alerts"]] == alerts
+
+
+@pytest.mark.parametrize(
+    ("costs", "alerts"),
+    [
+        (("3.00", "2.00"), []),  # exactly the warning level: not above it
+        (("3.00", "2.01"), ["Weekly spending is $5.01, approaching limit"]),
+    ],
+)
+def test_weekly_warning_only_above_the_warning_level(api_client, settings, costs, alerts):
+    settings.YAGO_WEEKLY_COST_WARNING = 5
+    for cost in costs:
+        ProjectFactory(actual_cost=Decimal(cost))
+
+    body = api_client.get(ALERTS).json()
+
+    assert [alert["message"] for alert in body["alerts"]] == alerts

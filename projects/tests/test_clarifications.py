@@ -272,3 +272,38 @@ def test_session_query_budget(api_client, django_assert_num_queries, answers):
         api_client.get(f"{URL}/{session.pk}")
     with django_assert_num_queries(1):
         api_client.get(f"{URL}/{session.pk}/progress")
+
+
+def test_can_finish_early_from_8_of_10_answers_and_not_at_7(api_client):
+    session_id = start(api_client).json()["session_id"]
+    questions = ClarificationSession.objects.get().questions
+    early = []
+    for question in questions[:8]:
+        api_client.post(
+            f"{URL}/{session_id}/answer", {"answer": answer_for(question)}, format="json"
+        )
+        early.append(api_client.get(f"{URL}/{session_id}").json()["can_finish_early"])
+
+    assert early == [False, False, False, False, False, False, False, True]
+
+
+def test_estimated_time_remaining_rounds_half_minutes_up(api_client):
+    session_id = start(api_client).json()["session_id"]
+    questions = ClarificationSession.objects.get().questions
+    minutes = [api_client.get(f"{URL}/{session_id}").json()["progress"]["estimated_time_remaining"]]
+    for question in questions[:9]:
+        api_client.post(
+            f"{URL}/{session_id}/answer", {"answer": answer_for(question)}, format="json"
+        )
+        state = api_client.get(f"{URL}/{session_id}").json()
+        minutes.append(state["progress"]["estimated_time_remaining"])
+
+    # 30 s per question left: 10 → 5 min, 9 → 4.5 → 5, ..., 1 → 0.5 → 1.
+    assert minutes == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
+
+
+@pytest.mark.parametrize(("total", "threshold"), [(10, 8), (11, 8), (20, 16), (40, 32), (4, 3)])
+def test_finish_threshold_is_80_percent_rounded_down(total, threshold):
+    from projects.services import finish_threshold
+
+    assert finish_threshold(total) == threshold

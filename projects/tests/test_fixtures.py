@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from config.fixture_check import fixture_differences
 from projects import storage
 from projects.models import ClarificationSession, GeneratedFile, Project, ProviderUsage
 from projects.services import checksum_of
@@ -70,3 +71,16 @@ def test_seed_loads_the_catalogs_into_empty_tables_only(api_client):
 
     assert "yago_catalogs: skipped (projects_aimodel already has rows)" in out.getvalue()
     assert AIModel.objects.get(pk="gpt-4").name == "Edited"
+
+
+def test_loaddata_after_the_api_regenerated_a_seed_projects_files(api_client):
+    call_command("loaddata", "yago", verbosity=0)
+    assert api_client.post(f"/yago/api/v1/projects/{WITH_FILES}/execute").status_code == 200
+    regenerated = set(GeneratedFile.objects.values_list("pk", flat=True))
+
+    call_command("loaddata", "yago", verbosity=0)
+
+    assert fixture_differences("yago") == []
+    # The files the API wrote again under new keys are the rows the fixture updated.
+    assert set(GeneratedFile.objects.values_list("pk", flat=True)) == regenerated
+    assert GeneratedFile.objects.count() == 11

@@ -34,13 +34,18 @@ def test_changelist_and_search(admin_client, luna_world, model):
     [
         ("member", "user_1"),
         ("venue", "venue_1"),
-        ("interest", 1),
-        ("membercategory", 1),
-        ("friendship", 1),
+        # The seed's rows without a fixed key (natural keys): the first one.
+        ("interest", None),
+        ("membercategory", None),
+        ("friendship", None),
         ("actionitem", "action_venue_1_0001"),
     ],
 )
 def test_change_page(admin_client, luna_world, model, pk):
+    if pk is None:
+        pk = {"interest": Interest, "membercategory": MemberCategory, "friendship": Friendship}[
+            model
+        ].objects.order_by("pk")[0].pk
     response = admin_client.get(reverse(f"admin:venues_{model}_change", args=[pk]))
 
     assert response.status_code == 200
@@ -121,3 +126,24 @@ def test_deleting_an_interest_in_the_admin_recounts_the_venue(admin_client, luna
     assert response.status_code == 302
     assert Venue.objects.get(pk="venue_1").interested_count == 3
     assert MemberCategory.objects.count() == 16
+
+
+def _found(admin_client, model: str, query: str) -> list:
+    response = admin_client.get(reverse(f"admin:venues_{model}_changelist"), {"q": query})
+    assert response.status_code == 200
+    return [row.pk for row in response.context["cl"].result_list]
+
+
+def test_admin_searches_find_the_matching_rows(admin_client, luna_world):
+    interests = _found(admin_client, "interest", "Blue Bottle")
+
+    assert _found(admin_client, "venue", "Blue Bottle") == ["venue_1"]
+    assert _found(admin_client, "member", "Jordan") == ["user_2"]
+    assert sorted(Interest.objects.get(pk=pk).member_id for pk in interests) == [
+        "user_1",
+        "user_2",
+        "user_3",
+        "user_6",
+    ]
+    assert _found(admin_client, "actionitem", "LUNA-venue_1") == ["action_venue_1_0001"]
+    assert _found(admin_client, "venue", "no such venue") == []

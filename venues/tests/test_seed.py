@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import call_command
 
+from config.fixture_check import fixture_differences
 from venues.models import ActionItem, Friendship, Interest, Member, MemberCategory, Venue
 from venues.tests.factories import InterestFactory
 
@@ -45,7 +46,31 @@ def test_seed_never_overwrites_what_users_changed(capsys):
 @pytest.mark.django_db
 def test_rows_added_after_seeding_get_new_keys():
     call_command("seed", "luna")
+    seeded = list(Interest.objects.values_list("pk", flat=True))
 
     interest = InterestFactory()
 
-    assert interest.pk == 26  # the sequence was moved past the fixture's explicit keys
+    # The seed's rows took keys from the sequence (natural keys, no explicit pk): next one.
+    assert interest.pk == max(seeded) + 1
+
+
+@pytest.mark.django_db
+def test_loaddata_after_the_api_toggled_a_seed_interest_off_and_on(api_client):
+    call_command("loaddata", "luna", verbosity=0)
+    toggle = {"user_id": "user_1", "venue_id": "venue_1"}
+    assert api_client.post("/luna/interests", toggle, format="json").status_code == 200
+    assert api_client.post("/luna/interests", toggle, format="json").status_code == 200
+    recreated = Interest.objects.get(member_id="user_1", venue_id="venue_1").pk
+
+    call_command("loaddata", "luna", verbosity=0)
+
+    assert fixture_differences("luna") == []
+    # Found by its natural key and updated in place, not inserted a second time.
+    assert Interest.objects.get(member_id="user_1", venue_id="venue_1").pk == recreated
+    assert Interest.objects.count() == 25
+    # New rows still get fresh keys (PostgreSQL's sequences are past the loaded rows).
+    added = api_client.post(
+        "/luna/interests", {"user_id": "user_1", "venue_id": "venue_5"}, format="json"
+    )
+    assert added.status_code == 200
+    assert Interest.objects.count() == 26
