@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0001_initial'),
+        ('projects', '0002_catalogs_templates_models_marketplace'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

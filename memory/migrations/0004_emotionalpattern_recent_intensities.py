@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('memory', '0002_memory_search_gin'),
+        ('memory', '0003_profile_account_and_owner'),
     ]
 
     operations = [
