@@ -5,13 +5,14 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination, LimitOffsetPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
+from config.pagination import BoundedLimitOffsetPagination
 from matching import selectors, services
 from matching.models import Conversation, Match, Message, Photo, Playground, Profile
 from matching.serializers import (
@@ -255,7 +256,7 @@ class ProfileViewSet(PupMatchViewSet):
             )
         prefs = selectors.preferences_for(profile)
         queryset = selectors.discovery_candidates(profile=profile)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         serializer = DiscoveryCardSerializer(
             page, many=True, context={"request": request, "distance_unit": prefs.distance_unit}
@@ -317,7 +318,7 @@ class PhotoViewSet(PupMatchViewSet):
 class MatchViewSet(PupMatchViewSet):
     queryset = Match.objects.none()  # for the schema generator
     serializer_class = MatchSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -345,7 +346,7 @@ class ConversationViewSet(PupMatchViewSet):
     queryset = Conversation.objects.none()  # for the schema generator
     throttle_scopes = {"messages:POST": "pupmatch_message", "share_playground": "pupmatch_message"}
     serializer_class = ConversationSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -451,7 +452,7 @@ class MessageViewSet(PupMatchViewSet):
 class PlaygroundViewSet(PupMatchViewSet):
     queryset = Playground.objects.none()  # for the schema generator
     serializer_class = PlaygroundSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

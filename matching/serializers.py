@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.limits import bounded_int
 from matching.models import (
     MAX_AGE,
     MIN_AGE,
@@ -100,7 +101,7 @@ class PhotoListResponseSerializer(serializers.Serializer):
 
 
 class PromptSerializer(serializers.ModelSerializer):
-    order = serializers.IntegerField(min_value=0, required=False)
+    order = bounded_int(required=False)
 
     class Meta:
         model = Prompt

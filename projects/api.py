@@ -18,6 +18,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from config.limits import bounded_int, validate_json_value
 from projects import selectors, services, storage
 from projects.models import Depth, ProjectStatus
 from projects.providers import ProviderError
@@ -120,8 +121,8 @@ class ConfigIn(serializers.Serializer):
 
 
 class ProjectCreateIn(serializers.Serializer):
-    brief = serializers.DictField()
-    config = serializers.DictField(required=False, default=dict)
+    brief = serializers.DictField(validators=[validate_json_value])
+    config = serializers.DictField(required=False, default=dict, validators=[validate_json_value])
 
     def validate_brief(self, brief):
         idea = brief.get("project_idea")
@@ -393,13 +394,13 @@ class ClarificationStartIn(serializers.Serializer):
 
 
 class AnswerIn(serializers.Serializer):
-    answer = serializers.JSONField(required=False, allow_null=True)
+    answer = serializers.JSONField(required=False, allow_null=True, validators=[validate_json_value])
     skip = serializers.BooleanField(required=False, default=False)
 
 
 class DraftIn(serializers.Serializer):
-    answers = serializers.DictField(required=False)
-    current_question = serializers.IntegerField(min_value=0, required=False)
+    answers = serializers.DictField(required=False, validators=[validate_json_value])
+    current_question = bounded_int(required=False)
     notes = serializers.CharField(max_length=10000, required=False, allow_blank=True)
 
 

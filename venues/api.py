@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.limits import MAX_SEARCH_LENGTH, validate_search_text
 from config.views import engine_name
 from venues import selectors, services
 from venues.models import ActionItem, Venue
@@ -53,7 +54,7 @@ class NearbyInput(serializers.Serializer):
 
 
 class SearchInput(serializers.Serializer):
-    q = serializers.CharField(max_length=200)
+    q = serializers.CharField(max_length=MAX_SEARCH_LENGTH, validators=[validate_search_text])
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 

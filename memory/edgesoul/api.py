@@ -11,6 +11,8 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.limits import MAX_SEARCH_LENGTH, bounded_int, validate_search_text
+
 from ..validators import no_nul_characters
 from . import selectors, services
 from .models import (
@@ -89,8 +91,8 @@ class CompanionProfileUpdateSerializer(serializers.Serializer):
     interests = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     dislikes = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     communication_patterns = serializers.DictField(required=False, validators=[no_nul_characters])
-    total_conversations = serializers.IntegerField(min_value=0, required=False)
-    total_messages = serializers.IntegerField(min_value=0, required=False)
+    total_conversations = bounded_int(required=False)
+    total_messages = bounded_int(required=False)
     avg_session_length = serializers.FloatField(min_value=0, required=False)
     personality = PersonalitySerializer(required=False)
     preferences = serializers.DictField(required=False, validators=[no_nul_characters])
@@ -143,7 +145,7 @@ class MemoryCreateSerializer(serializers.Serializer):
 
 class MemorySearchSerializer(serializers.Serializer):
     user_id = serializers.CharField(max_length=255)
-    query = serializers.CharField()
+    query = serializers.CharField(max_length=MAX_SEARCH_LENGTH, validators=[validate_search_text])
     memory_types = serializers.ListField(
         child=serializers.ChoiceField(MemoryType.choices), required=False, allow_null=True
     )
