@@ -24,3 +24,21 @@ class BoundedLimitOffsetPagination(LimitOffsetPagination):
                 {self.offset_query_param: [f"Ensure this value is less than or equal to {MAX_OFFSET}."]}
             )
         return super().get_offset(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        bounds = {
+            self.limit_query_param: {"minimum": 1, "maximum": self.max_limit},
+            self.offset_query_param: {"minimum": 0, "maximum": MAX_OFFSET},
+        }
+        for parameter in parameters:
+            parameter["schema"].update(bounds.get(parameter["name"], {}))
+        return parameters
+
+
+def bounded_page_size_parameters(paginator, parameters: list[dict]) -> list[dict]:
+    """A cursor paginator's `page_size_query_param`, documented with its bounds."""
+    for parameter in parameters:
+        if parameter["name"] == paginator.page_size_query_param:
+            parameter["schema"].update({"minimum": 1, "maximum": paginator.max_page_size})
+    return parameters

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
@@ -12,7 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
-from config.pagination import BoundedLimitOffsetPagination
+from config.pagination import BoundedLimitOffsetPagination, bounded_page_size_parameters
 from matching import selectors, services
 from matching.models import Conversation, Match, Message, Photo, Playground, Profile
 from matching.serializers import (
@@ -88,6 +88,9 @@ class MessagePagination(CursorPagination):
     page_size = 50
     page_size_query_param = "limit"
     max_page_size = 200
+
+    def get_schema_operation_parameters(self, view):
+        return bounded_page_size_parameters(self, super().get_schema_operation_parameters(view))
 
 
 # --- Auth ------------------------------------------------------------------------------------
@@ -241,13 +244,7 @@ class ProfileViewSet(PupMatchViewSet):
         services.pass_create(user=request.user, target=self._target(pk))
         return Response({"passed": True})
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("limit", int, description="Page size (default 50)"),
-            OpenApiParameter("offset", int),
-        ],
-        responses={200: DiscoveryCardSerializer(many=True)},
-    )
+    @extend_schema(responses={200: DiscoveryCardSerializer(many=True)})
     def discover(self, request):
         profile = self.own_profile()
         if profile.latitude is None:
@@ -269,6 +266,7 @@ class ProfileViewSet(PupMatchViewSet):
 
 class PhotoViewSet(PupMatchViewSet):
     queryset = Photo.objects.none()  # for the schema generator
+    pagination_class = None  # `list` answers {"photos": [...]}, all six at most
     throttle_scopes = {"upload": "pupmatch_upload"}
 
     def _photos_data(self, profile: Profile) -> list:
@@ -382,15 +380,11 @@ class ConversationViewSet(PupMatchViewSet):
             }
         )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
-        responses={200: MessageSerializer(many=True)},
-        methods=["GET"],
-    )
+    @extend_schema(responses={200: MessageSerializer(many=True)}, methods=["GET"])
     @extend_schema(
         request=MessageCreateSerializer, responses={201: MessageSerializer}, methods=["POST"]
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=MessagePagination)
     def messages(self, request, pk=None):
         conversation = self._conversation(pk)
         if request.method == "POST":
@@ -400,11 +394,10 @@ class ConversationViewSet(PupMatchViewSet):
                 sender=request.user, conversation=conversation, **serializer.validated_data
             )
             return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
-        paginator = MessagePagination()
-        page = paginator.paginate_queryset(
-            selectors.message_list(user=request.user, conversation=conversation), request, self
+        page = self.paginate_queryset(
+            selectors.message_list(user=request.user, conversation=conversation)
         )
-        return paginator.get_paginated_response(MessageSerializer(page, many=True).data)
+        return self.get_paginated_response(MessageSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: MarkReadResponseSerializer})
     @action(detail=True, methods=["post"])

@@ -270,7 +270,11 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True),
-            OpenApiParameter("limit", int, description="best matches returned, 1-100, default 20"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 100},
+                description="best matches returned, 1-100, default 20",
+            ),
         ],
         summary="Full-text venue search, best match first (new)",
         responses=_envelope(
