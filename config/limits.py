@@ -62,12 +62,8 @@ def validate_json_value(value: Any) -> None:
 
 
 def validate_search_text(value: str) -> None:
-    """Search input: at most MAX_SEARCH_LENGTH characters and MAX_SEARCH_WORDS words."""
+    """Search input: at most MAX_SEARCH_WORDS words (pair it with max_length=MAX_SEARCH_LENGTH)."""
     from config.search import query_words
 
-    if len(value) > MAX_SEARCH_LENGTH:
-        raise serializers.ValidationError(
-            f"Search text is too long: at most {MAX_SEARCH_LENGTH} characters."
-        )
     if len(query_words(value)) > MAX_SEARCH_WORDS:
         raise serializers.ValidationError(f"Search text has too many words: at most {MAX_SEARCH_WORDS}.")
