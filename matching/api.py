@@ -13,6 +13,7 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
 from config.pagination import BoundedLimitOffsetPagination, bounded_page_size_parameters
+from config.schema import error_responses
 from matching import selectors, services
 from matching.models import Conversation, Match, Message, Photo, Playground, Profile
 from matching.serializers import (
@@ -104,6 +105,7 @@ class AuthViewSet(PupMatchViewSet):
     throttle_scope = "pupmatch_auth"
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    @error_responses(409)
     def register(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -193,6 +195,7 @@ class ProfileViewSet(PupMatchViewSet):
     @extend_schema(
         request=ProfileWriteSerializer, responses={200: ProfileSerializer}, methods=["PATCH"]
     )
+    @error_responses(409, methods=("POST",))
     def mine(self, request):
         if request.method == "POST":
             serializer = ProfileWriteSerializer(data=request.data)

@@ -1,5 +1,6 @@
 """PupMatch request and response shapes (the original's routes keep their exact keys)."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from config.limits import bounded_int
@@ -92,6 +93,7 @@ class PhotoReorderSerializer(serializers.Serializer):
     photo_ids = serializers.ListField(child=serializers.UUIDField(), min_length=2, max_length=6)
 
 
+@extend_schema_serializer(many=False)  # `list` answers {"photos": [...]}, not an array
 class PhotoListResponseSerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True)
     message = serializers.CharField(required=False)

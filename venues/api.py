@@ -1,5 +1,6 @@
 """The Luna API, served unchanged under /luna/ (see ../shared/contracts/luna.md)."""
 
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.limits import MAX_SEARCH_LENGTH, validate_search_text
+from config.schema import error_responses
 from config.views import engine_name
 from venues import selectors, services
 from venues.models import ActionItem, Venue
@@ -139,7 +141,10 @@ class LunaSuccessSerializer(serializers.Serializer):
 
 
 def _envelope(name: str, **fields) -> serializers.Serializer:
-    return inline_serializer(name, fields)
+    serializer = inline_serializer(name, fields)
+    # An object even on a `list` action (drf-spectacular would document an array).
+    set_override(serializer, "many", False)
+    return serializer
 
 
 ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
@@ -294,6 +299,7 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
 
 class InterestViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(request=InterestToggleInput, responses=LunaToggleSerializer)
+    @error_responses(404)
     def create(self, request):
         data = _validated(InterestToggleInput, request.data)
         try:
@@ -368,6 +374,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
             "Recommendations", recommendations=LunaRecommendationSerializer(many=True)
         ),
     )
+    @error_responses(404)
     def list(self, request):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
         member = selectors.member_with_categories(member_id=user_id)
@@ -401,6 +408,7 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
 
     @extend_schema(request=UserIdInput, parameters=[ID], responses=LunaSuccessSerializer)
     @action(detail=True, methods=["post"])
+    @error_responses(403)
     def complete(self, request, pk: str):
         user_id = _validated(UserIdInput, request.data)["user_id"]
         self._set_status(pk, user_id, ActionItem.Status.COMPLETED)
@@ -408,8 +416,9 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
 
     @extend_schema(
         parameters=[ID, OpenApiParameter("user_id", str, required=True)],
-        responses=LunaSuccessSerializer,
+        responses={200: LunaSuccessSerializer},
     )
+    @error_responses(403)
     def destroy(self, request, pk: str):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
         self._set_status(pk, user_id, ActionItem.Status.DISMISSED)

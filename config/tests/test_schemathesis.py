@@ -1,26 +1,67 @@
+"""Schema-driven fuzzing of every API operation (schemathesis, in-process against the WSGI app).
+
+Each operation gets MAX_EXAMPLES generated requests (valid and invalid ones, from a fixed
+seed, so a run is reproducible); every response must be no server error, carry a documented
+status code and match the documented schema for that code. A PupMatch user's JWT goes with
+every request; the other mounts run with their access setting `open`.
+"""
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, seed, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from config.wsgi import application
 
+MAX_EXAMPLES = 25
+SEED = 20261129
+CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+requests_sent: dict[str, int] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_the_volume(request):
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter and requests_sent:
+        reporter.write_line(
+            f"schemathesis: {len(requests_sent)} operations, "
+            f"{sum(requests_sent.values())} requests (at most {MAX_EXAMPLES} examples each)"
+        )
 
 
 @pytest.fixture
-def auth_headers(db):
+def auth_headers(db, settings):
     from rest_framework_simplejwt.tokens import AccessToken
 
     from matching.tests.factories import ProfileFactory
 
+    for mount in ("LUNA", "EDGESOUL", "LEARNING", "YAGO"):
+        setattr(settings, f"{mount}_ACCESS", "open")
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": dict.fromkeys(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]),
+    }
     profile = ProfileFactory(name="Fuzz")
     return {"Authorization": f"Bearer {AccessToken.for_user(profile.user)}"}
 
 
 @pytest.mark.django_db
 @schema.parametrize()
-@seed(20261129)
-@settings(max_examples=10, database=None, deadline=None,
-          suppress_health_check=list(HealthCheck))
+@seed(SEED)
+@settings(
+    max_examples=MAX_EXAMPLES,
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api(case, auth_headers):
-    case.call_and_validate(headers=auth_headers)
+    label = f"{case.method} {case.path}"
+    requests_sent[label] = requests_sent.get(label, 0) + 1
+    case.call_and_validate(headers=auth_headers, checks=CHECKS)

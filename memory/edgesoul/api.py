@@ -6,7 +6,12 @@ so these views authenticate nobody (and need no CSRF token).
 
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -252,6 +257,50 @@ CLEARED = inline_serializer(
 )
 
 
+NO_CONTEXT = inline_serializer("EdgeSoulNoContext", {"message": serializers.CharField()})
+CONTEXT_OR_MESSAGE = PolymorphicProxySerializer(
+    component_name="EdgeSoulContextOrMessage",
+    serializers=[ContextSerializer, NO_CONTEXT],
+    resource_type_field_name=None,
+)
+CONVERSATION_MESSAGES = inline_serializer(
+    "EdgeSoulConversationMessage",
+    {
+        "role": serializers.CharField(),
+        "content": serializers.CharField(),
+        "timestamp": serializers.CharField(),
+        "emotion": serializers.CharField(allow_null=True),
+    },
+    many=True,
+)
+# The contract's summary, or JSON null when no pattern falls in the window.
+EMOTION_SUMMARY = OpenApiResponse(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "user_id": {"type": "string"},
+            "time_period": {"type": "string"},
+            "dominant_emotion": {"type": "string"},
+            "emotion_distribution": {"type": "object", "additionalProperties": {"type": "number"}},
+            "mood_trend": {"type": "string", "enum": ["improving", "declining", "stable"]},
+            "notable_patterns": {"type": "array", "items": {"type": "string"}},
+            "generated_at": {"type": "string", "format": "date-time"},
+        },
+        "required": [
+            "user_id",
+            "time_period",
+            "dominant_emotion",
+            "emotion_distribution",
+            "mood_trend",
+            "notable_patterns",
+            "generated_at",
+        ],
+    },
+    description="The summary, or null when no emotion was tracked in the window",
+)
+
+
 class UserIdSerializer(serializers.Serializer):
     # CharField also refuses NUL characters, which PostgreSQL cannot store.
     user_id = serializers.CharField(max_length=255)
@@ -292,7 +341,7 @@ class MemoryViewSet(EdgeSoulViewSet):
         )
         return Response(MemorySerializer(memories, many=True).data)
 
-    @extend_schema(parameters=[MemoryTypeQuerySerializer], responses=CLEARED)
+    @extend_schema(parameters=[MemoryTypeQuerySerializer], responses={200: CLEARED})
     def clear(self, request: Request, user_id: str) -> Response:
         memory_type = _valid(MemoryTypeQuerySerializer, request.query_params).get("memory_type")
         deleted = services.memories_delete(user_id=user_id, memory_type=memory_type or None)
@@ -357,7 +406,7 @@ class EmotionViewSet(EdgeSoulViewSet):
             }
         )
 
-    @extend_schema(parameters=[SummaryQuerySerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[SummaryQuerySerializer], responses={200: EMOTION_SUMMARY})
     def summary(self, request: Request, user_id: str) -> Response:
         days = _valid(SummaryQuerySerializer, request.query_params)["days"]
         summary = selectors.emotion_summary(user_id=user_id, days=days)
@@ -377,14 +426,14 @@ class ConversationViewSet(EdgeSoulViewSet):
         services.conversation_append(user_id=user_id, **data)
         return _created("Conversation created")
 
-    @extend_schema(responses=ContextSerializer)
+    @extend_schema(responses=CONTEXT_OR_MESSAGE)
     def context(self, request: Request, user_id: str) -> Response:
         context = selectors.context_get(user_id=user_id)
         if context is None:
             return Response({"message": "No active conversation context"})
         return Response(ContextSerializer(context).data)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=CONVERSATION_MESSAGES)
     def messages(self, request: Request, user_id: str) -> Response:
         context = selectors.context_get(user_id=user_id)
         return Response(context.messages if context else [])
