@@ -298,7 +298,7 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
 
 
 class InterestViewSet(LunaMixin, viewsets.ViewSet):
-    @extend_schema(request=InterestToggleInput, responses=LunaToggleSerializer)
+    @extend_schema(request=InterestToggleInput, responses={200: LunaToggleSerializer})
     @error_responses(404)
     def create(self, request):
         data = _validated(InterestToggleInput, request.data)

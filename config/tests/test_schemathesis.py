@@ -25,17 +25,6 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 requests_sent: dict[str, int] = {}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _report_the_volume(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter and requests_sent:
-        reporter.write_line(
-            f"schemathesis: {len(requests_sent)} operations, "
-            f"{sum(requests_sent.values())} requests (at most {MAX_EXAMPLES} examples each)"
-        )
-
-
 @pytest.fixture
 def auth_headers(db, settings):
     from rest_framework_simplejwt.tokens import AccessToken
