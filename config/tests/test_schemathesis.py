@@ -26,7 +26,21 @@ requests_sent: dict[str, int] = {}
 
 
 @pytest.fixture
-def auth_headers(db, settings):
+def _keep_the_test_connection():
+    """Like Django's test client: the WSGI app must not close the connection after a request
+    (it would on PostgreSQL, being inside the test's transaction, and end that transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_headers(db, settings, _keep_the_test_connection):
     from rest_framework_simplejwt.tokens import AccessToken
 
     from matching.tests.factories import ProfileFactory
