@@ -78,3 +78,16 @@ def test_draft_current_question_beyond_32_bits_is_refused_on_both_engines(api_cl
             }
         ]
     }
+
+
+def test_a_nul_in_a_file_path_is_400(api_client):
+    from projects.tests.factories import ProjectFactory
+
+    project = ProjectFactory()
+
+    response = api_client.get(f"{BASE}/{project.pk}/files/a%00b")
+
+    assert (response.status_code, response.json()) == (
+        400,
+        {"detail": "Null characters are not allowed in the URL."},
+    )
