@@ -65,6 +65,6 @@ def auth_headers(db, settings, _keep_the_test_connection):
     suppress_health_check=list(HealthCheck),
 )
 def test_api(case, auth_headers):
-    label = f"{case.method} {case.path}"
+    label = case.operation.label
     requests_sent[label] = requests_sent.get(label, 0) + 1
     case.call_and_validate(headers=auth_headers, checks=CHECKS)
