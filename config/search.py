@@ -45,7 +45,8 @@ def full_text_search(
     """Rows matching every word of `query`, annotated with `rank`, best match first."""
     words = query_words(query)
     if not words:
-        return queryset.none()
+        # Still annotated: callers order by `rank` (a query of punctuation only, e.g. "!!").
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField())).none()
     if is_postgresql(connection):
         vector = search_vector(fields, config)
         search_query = SearchQuery(" ".join(words), config=config, search_type="websearch")

@@ -1,10 +1,10 @@
 """PupMatch views: thin DRF viewsets that validate, call one service or selector, serialize."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination, LimitOffsetPagination
+from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
@@ -12,6 +12,8 @@ from accounts import services as accounts
 from accounts.api import InvalidCredentials
 from config.authentication import JWTAuthentication
 from config.clientip import client_ip
+from config.pagination import BoundedLimitOffsetPagination, bounded_page_size_parameters
+from config.schema import error_responses
 from config.throttling import (
     LoginAccountThrottle,
     PasswordResetAccountThrottle,
@@ -97,6 +99,9 @@ class MessagePagination(CursorPagination):
     page_size_query_param = "limit"
     max_page_size = 200
 
+    def get_schema_operation_parameters(self, view):
+        return bounded_page_size_parameters(self, super().get_schema_operation_parameters(view))
+
 
 # --- Auth ------------------------------------------------------------------------------------
 
@@ -121,6 +126,7 @@ class AuthViewSet(PupMatchViewSet):
         return [*throttles, account()] if account else throttles
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    @error_responses(409)
     def register(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -223,6 +229,7 @@ class ProfileViewSet(PupMatchViewSet):
     @extend_schema(
         request=ProfileWriteSerializer, responses={200: ProfileSerializer}, methods=["PATCH"]
     )
+    @error_responses(409, methods=("POST",))
     def mine(self, request):
         if request.method == "POST":
             serializer = ProfileWriteSerializer(data=request.data)
@@ -286,13 +293,7 @@ class ProfileViewSet(PupMatchViewSet):
         services.pass_create(user=request.user, target=self._target(pk))
         return Response({"passed": True})
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("limit", int, description="Page size (default 50)"),
-            OpenApiParameter("offset", int),
-        ],
-        responses={200: DiscoveryCardSerializer(many=True)},
-    )
+    @extend_schema(responses={200: DiscoveryCardSerializer(many=True)})
     def discover(self, request):
         profile = self.own_profile()
         if profile.latitude is None:
@@ -301,7 +302,7 @@ class ProfileViewSet(PupMatchViewSet):
             )
         prefs = selectors.preferences_for(profile)
         queryset = selectors.discovery_candidates(profile=profile)
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         serializer = DiscoveryCardSerializer(
             page, many=True, context={"request": request, "distance_unit": prefs.distance_unit}
@@ -314,6 +315,7 @@ class ProfileViewSet(PupMatchViewSet):
 
 class PhotoViewSet(PupMatchViewSet):
     queryset = Photo.objects.none()  # for the schema generator
+    pagination_class = None  # `list` answers {"photos": [...]}, all six at most
     throttle_scopes = {"upload": "pupmatch_upload"}
 
     def _photos_data(self, profile: Profile) -> list:
@@ -363,7 +365,7 @@ class PhotoViewSet(PupMatchViewSet):
 class MatchViewSet(PupMatchViewSet):
     queryset = Match.objects.none()  # for the schema generator
     serializer_class = MatchSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -391,7 +393,7 @@ class ConversationViewSet(PupMatchViewSet):
     queryset = Conversation.objects.none()  # for the schema generator
     throttle_scopes = {"messages:POST": "pupmatch_message", "share_playground": "pupmatch_message"}
     serializer_class = ConversationSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -427,15 +429,11 @@ class ConversationViewSet(PupMatchViewSet):
             }
         )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("limit", int)],
-        responses={200: MessageSerializer(many=True)},
-        methods=["GET"],
-    )
+    @extend_schema(responses={200: MessageSerializer(many=True)}, methods=["GET"])
     @extend_schema(
         request=MessageCreateSerializer, responses={201: MessageSerializer}, methods=["POST"]
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=MessagePagination)
     def messages(self, request, pk=None):
         conversation = self._conversation(pk)
         if request.method == "POST":
@@ -445,11 +443,10 @@ class ConversationViewSet(PupMatchViewSet):
                 sender=request.user, conversation=conversation, **serializer.validated_data
             )
             return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
-        paginator = MessagePagination()
-        page = paginator.paginate_queryset(
-            selectors.message_list(user=request.user, conversation=conversation), request, self
+        page = self.paginate_queryset(
+            selectors.message_list(user=request.user, conversation=conversation)
         )
-        return paginator.get_paginated_response(MessageSerializer(page, many=True).data)
+        return self.get_paginated_response(MessageSerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: MarkReadResponseSerializer})
     @action(detail=True, methods=["post"])
@@ -497,7 +494,7 @@ class MessageViewSet(PupMatchViewSet):
 class PlaygroundViewSet(PupMatchViewSet):
     queryset = Playground.objects.none()  # for the schema generator
     serializer_class = PlaygroundSerializer
-    pagination_class = LimitOffsetPagination
+    pagination_class = BoundedLimitOffsetPagination
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -1,5 +1,6 @@
 """PupMatch request and response shapes (the original's routes keep their exact keys)."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 # The auth payloads belong to the accounts app (YAGO's auth routes use them too).
@@ -11,6 +12,7 @@ from accounts.serializers import (  # noqa: F401
     TokenSerializer,
     UserSerializer,
 )
+from config.limits import bounded_int
 from matching.models import (
     MAX_AGE,
     MIN_AGE,
@@ -64,6 +66,7 @@ class PhotoReorderSerializer(serializers.Serializer):
     photo_ids = serializers.ListField(child=serializers.UUIDField(), min_length=2, max_length=6)
 
 
+@extend_schema_serializer(many=False)  # `list` answers {"photos": [...]}, not an array
 class PhotoListResponseSerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True)
     message = serializers.CharField(required=False)
@@ -73,7 +76,7 @@ class PhotoListResponseSerializer(serializers.Serializer):
 
 
 class PromptSerializer(serializers.ModelSerializer):
-    order = serializers.IntegerField(min_value=0, required=False)
+    order = bounded_int(required=False)
 
     class Meta:
         model = Prompt

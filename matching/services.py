@@ -1,6 +1,7 @@
 """PupMatch writes. Every service is keyword-only, typed and atomic; views only call these."""
 
 import uuid
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from config.api import Conflict
 from config.audit import audit_actor
 from config.geo import validate_point
+from config.limits import MAX_IMAGE_PIXELS
 from matching.models import (
     Conversation,
     Like,
@@ -149,13 +151,24 @@ def _image_extension(upload: File) -> str:
         raise ValidationError({"file": ["File is empty"]})
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
-            image_format = image.format
-            image.verify()
+        # Pillow only warns between its limit and twice it: make that a refusal too.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                image_format = image.format
+                pixels = image.width * image.height
+                if pixels <= MAX_IMAGE_PIXELS:
+                    image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        pixels = MAX_IMAGE_PIXELS + 1
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise ValidationError({"file": ["File is not a valid image"]}) from error
     finally:
         upload.seek(0)
+    if pixels > MAX_IMAGE_PIXELS:
+        raise ValidationError(
+            {"file": [f"Image is larger than {MAX_IMAGE_PIXELS:,} pixels (width × height)"]}
+        )
     if image_format not in ALLOWED_IMAGE_FORMATS:
         raise ValidationError({"file": ["Only JPEG, PNG and WebP images are allowed"]})
     return ALLOWED_IMAGE_FORMATS[image_format]

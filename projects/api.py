@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from config.access import YagoAccess
+from config.limits import bounded_int, validate_json_value
 from projects import selectors, services, storage
 from projects.models import Depth, ProjectStatus
 from projects.providers import ProviderError
@@ -111,8 +112,8 @@ class ConfigIn(serializers.Serializer):
 
 
 class ProjectCreateIn(serializers.Serializer):
-    brief = serializers.DictField()
-    config = serializers.DictField(required=False, default=dict)
+    brief = serializers.DictField(validators=[validate_json_value])
+    config = serializers.DictField(required=False, default=dict, validators=[validate_json_value])
 
     def validate_brief(self, brief):
         idea = brief.get("project_idea")
@@ -390,13 +391,13 @@ class ClarificationStartIn(serializers.Serializer):
 
 
 class AnswerIn(serializers.Serializer):
-    answer = serializers.JSONField(required=False, allow_null=True)
+    answer = serializers.JSONField(required=False, allow_null=True, validators=[validate_json_value])
     skip = serializers.BooleanField(required=False, default=False)
 
 
 class DraftIn(serializers.Serializer):
-    answers = serializers.DictField(required=False)
-    current_question = serializers.IntegerField(min_value=0, required=False)
+    answers = serializers.DictField(required=False, validators=[validate_json_value])
+    current_question = bounded_int(required=False)
     notes = serializers.CharField(max_length=10000, required=False, allow_blank=True)
 
 

@@ -1,5 +1,6 @@
 """The Luna API, served unchanged under /luna/ (see ../shared/contracts/luna.md)."""
 
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -8,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config import access
+from config.limits import MAX_SEARCH_LENGTH, validate_search_text
+from config.schema import error_responses
 from config.views import engine_name
 from venues import selectors, services, shapes
 from venues.models import ActionItem, Venue
@@ -53,7 +56,7 @@ class NearbyInput(serializers.Serializer):
 
 
 class SearchInput(serializers.Serializer):
-    q = serializers.CharField(max_length=200)
+    q = serializers.CharField(max_length=MAX_SEARCH_LENGTH, validators=[validate_search_text])
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
@@ -72,7 +75,10 @@ LunaSuccessSerializer = shapes.SUCCESS.serializer
 
 
 def _envelope(name: str, **fields) -> serializers.Serializer:
-    return inline_serializer(name, fields)
+    serializer = inline_serializer(name, fields)
+    # An object even on a `list` action (drf-spectacular would document an array).
+    set_override(serializer, "many", False)
+    return serializer
 
 
 ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
@@ -193,7 +199,11 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, required=True),
-            OpenApiParameter("limit", int, description="best matches returned, 1-100, default 20"),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": 100},
+                description="best matches returned, 1-100, default 20",
+            ),
         ],
         summary="Full-text venue search, best match first (new)",
         responses=_envelope(
@@ -212,7 +222,8 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
 
 
 class InterestViewSet(LunaMixin, viewsets.ViewSet):
-    @extend_schema(request=InterestToggleInput, responses=LunaToggleSerializer)
+    @extend_schema(request=InterestToggleInput, responses={200: LunaToggleSerializer})
+    @error_responses(404)
     def create(self, request):
         data = _validated(InterestToggleInput, request.data)
         self.check_own_body_user_id(data["user_id"])
@@ -283,6 +294,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
             "Recommendations", recommendations=LunaRecommendationSerializer(many=True)
         ),
     )
+    @error_responses(404)
     def list(self, request):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
         member = selectors.member_with_categories(member_id=user_id, viewer=request.user)
@@ -309,6 +321,7 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
 
     @extend_schema(request=UserIdInput, parameters=[ID], responses=LunaSuccessSerializer)
     @action(detail=True, methods=["post"])
+    @error_responses(403)
     def complete(self, request, pk: str):
         user_id = _validated(UserIdInput, request.data)["user_id"]
         self.check_own_body_user_id(user_id)
@@ -317,8 +330,9 @@ class ActionItemViewSet(LunaMixin, viewsets.ViewSet):
 
     @extend_schema(
         parameters=[ID, OpenApiParameter("user_id", str, required=True)],
-        responses=LunaSuccessSerializer,
+        responses={200: LunaSuccessSerializer},
     )
+    @error_responses(403)
     def destroy(self, request, pk: str):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
         self.check_own_query_user_id(user_id)

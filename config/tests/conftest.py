@@ -55,3 +55,16 @@ def sqlite_file_database(tmp_path, migrated_sqlite_file, django_db_blocker):
         yield make
         for alias in aliases:
             remove_database(alias)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How much the schemathesis run sent, for CI logs and the closing note of issue 10."""
+    import sys
+
+    module = sys.modules.get("config.tests.test_schemathesis")
+    if module is not None and module.requests_sent:
+        terminalreporter.write_line(
+            f"schemathesis: {len(module.requests_sent)} operations, "
+            f"{sum(module.requests_sent.values())} requests "
+            f"(at most {module.MAX_EXAMPLES} generated examples each, seed {module.SEED})"
+        )

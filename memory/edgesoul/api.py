@@ -7,13 +7,19 @@ must be the one linked to the caller's account: another's in the path is 404, in
 
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config import access
+from config.limits import MAX_SEARCH_LENGTH, bounded_int, validate_search_text
 
 from ..validators import no_nul_characters
 from . import selectors, services
@@ -70,8 +76,8 @@ class CompanionProfileUpdateSerializer(serializers.Serializer):
     interests = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     dislikes = serializers.ListField(child=serializers.CharField(max_length=255), required=False)
     communication_patterns = serializers.DictField(required=False, validators=[no_nul_characters])
-    total_conversations = serializers.IntegerField(min_value=0, required=False)
-    total_messages = serializers.IntegerField(min_value=0, required=False)
+    total_conversations = bounded_int(required=False)
+    total_messages = bounded_int(required=False)
     avg_session_length = serializers.FloatField(min_value=0, required=False)
     personality = PersonalitySerializer(required=False)
     preferences = serializers.DictField(required=False, validators=[no_nul_characters])
@@ -124,7 +130,7 @@ class MemoryCreateSerializer(serializers.Serializer):
 
 class MemorySearchSerializer(serializers.Serializer):
     user_id = serializers.CharField(max_length=255)
-    query = serializers.CharField()
+    query = serializers.CharField(max_length=MAX_SEARCH_LENGTH, validators=[validate_search_text])
     memory_types = serializers.ListField(
         child=serializers.ChoiceField(MemoryType.choices), required=False, allow_null=True
     )
@@ -231,6 +237,50 @@ CLEARED = inline_serializer(
 )
 
 
+NO_CONTEXT = inline_serializer("EdgeSoulNoContext", {"message": serializers.CharField()})
+CONTEXT_OR_MESSAGE = PolymorphicProxySerializer(
+    component_name="EdgeSoulContextOrMessage",
+    serializers=[ContextSerializer, NO_CONTEXT],
+    resource_type_field_name=None,
+)
+CONVERSATION_MESSAGES = inline_serializer(
+    "EdgeSoulConversationMessage",
+    {
+        "role": serializers.CharField(),
+        "content": serializers.CharField(),
+        "timestamp": serializers.CharField(),
+        "emotion": serializers.CharField(allow_null=True),
+    },
+    many=True,
+)
+# The contract's summary, or JSON null when no pattern falls in the window.
+EMOTION_SUMMARY = OpenApiResponse(
+    {
+        "type": "object",
+        "nullable": True,
+        "properties": {
+            "user_id": {"type": "string"},
+            "time_period": {"type": "string"},
+            "dominant_emotion": {"type": "string"},
+            "emotion_distribution": {"type": "object", "additionalProperties": {"type": "number"}},
+            "mood_trend": {"type": "string", "enum": ["improving", "declining", "stable"]},
+            "notable_patterns": {"type": "array", "items": {"type": "string"}},
+            "generated_at": {"type": "string", "format": "date-time"},
+        },
+        "required": [
+            "user_id",
+            "time_period",
+            "dominant_emotion",
+            "emotion_distribution",
+            "mood_trend",
+            "notable_patterns",
+            "generated_at",
+        ],
+    },
+    description="The summary, or null when no emotion was tracked in the window",
+)
+
+
 class UserIdSerializer(serializers.Serializer):
     # CharField also refuses NUL characters, which PostgreSQL cannot store.
     user_id = serializers.CharField(max_length=255)
@@ -293,7 +343,7 @@ class MemoryViewSet(EdgeSoulViewSet):
         )
         return Response(MemorySerializer(memories, many=True).data)
 
-    @extend_schema(parameters=[MemoryTypeQuerySerializer], responses=CLEARED)
+    @extend_schema(parameters=[MemoryTypeQuerySerializer], responses={200: CLEARED})
     def clear(self, request: Request, user_id: str) -> Response:
         memory_type = _valid(MemoryTypeQuerySerializer, request.query_params).get("memory_type")
         deleted = services.memories_delete(user_id=user_id, memory_type=memory_type or None)
@@ -359,7 +409,7 @@ class EmotionViewSet(EdgeSoulViewSet):
             }
         )
 
-    @extend_schema(parameters=[SummaryQuerySerializer], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[SummaryQuerySerializer], responses={200: EMOTION_SUMMARY})
     def summary(self, request: Request, user_id: str) -> Response:
         days = _valid(SummaryQuerySerializer, request.query_params)["days"]
         summary = selectors.emotion_summary(user_id=user_id, days=days)
@@ -379,14 +429,14 @@ class ConversationViewSet(EdgeSoulViewSet):
         services.conversation_append(user_id=user_id, **data)
         return _created("Conversation created")
 
-    @extend_schema(responses=ContextSerializer)
+    @extend_schema(responses=CONTEXT_OR_MESSAGE)
     def context(self, request: Request, user_id: str) -> Response:
         context = selectors.context_get(user_id=user_id)
         if context is None:
             return Response({"message": "No active conversation context"})
         return Response(ContextSerializer(context).data)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=CONVERSATION_MESSAGES)
     def messages(self, request: Request, user_id: str) -> Response:
         context = selectors.context_get(user_id=user_id)
         return Response(context.messages if context else [])

@@ -5,8 +5,7 @@ points with "," (no space). Profiles are found by id, or by name when no id matc
 old app linked profiles by name).
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -116,6 +115,31 @@ class ChatMessageSerializer(serializers.ModelSerializer):
         read_only_fields = ("id",)
 
 
+class LearnerProfileOutSerializer(serializers.Serializer):
+    """The profile object as served (profile_representation); for the schema only."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
+    dob = serializers.CharField()
+    gender = serializers.CharField()
+    address = serializers.CharField()
+    school = serializers.CharField()
+    neighborhood = serializers.CharField()
+    interests = serializers.ListField(child=serializers.CharField())
+    character_roster = serializers.ListField(child=serializers.JSONField())
+    verbal_fluency = serializers.CharField(allow_null=True)
+    passive_language_level = serializers.CharField(allow_null=True)
+    mental_age = serializers.FloatField(allow_null=True)
+    raw_input = serializers.CharField(allow_null=True)
+    mastered_words = serializers.CharField()
+    mastered_english_words = serializers.CharField()
+    mastered_grammar = serializers.CharField()
+    extracted_data = serializers.DictField()
+
+
+PROFILE_DELETED = inline_serializer("LearningProfileDeleted", {"message": serializers.CharField()})
+
+
 class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
     """Profiles of the children, their approved cards and their chat with the tutor.
 
@@ -138,7 +162,9 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
             selectors.learner_profile_get(key=profile.id, viewer=self.request.user)
         )
 
-    @extend_schema(responses=OpenApiTypes.OBJECT, operation_id="learning_profiles_list")
+    @extend_schema(
+        responses=LearnerProfileOutSerializer(many=True), operation_id="learning_profiles_list"
+    )
     def list(self, request: Request) -> Response:
         return Response(
             [
@@ -147,7 +173,9 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
             ]
         )
 
-    @extend_schema(request=LearnerProfileWriteSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        request=LearnerProfileWriteSerializer, responses={200: LearnerProfileOutSerializer}
+    )
     def create(self, request: Request) -> Response:
         serializer = LearnerProfileWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -158,11 +186,11 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
         # The original answered 200 (not 201) with the profile: clients expect that.
         return Response(self._reloaded(profile), status=status.HTTP_200_OK)
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses=LearnerProfileOutSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(profile_representation(self._profile(pk)))
 
-    @extend_schema(request=LearnerProfileWriteSerializer, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=LearnerProfileWriteSerializer, responses=LearnerProfileOutSerializer)
     def update(self, request: Request, pk: str) -> Response:
         profile = self._profile(pk, with_lists=False)
         serializer = LearnerProfileWriteSerializer(data=request.data, partial=True)
@@ -171,12 +199,13 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
         profile = services.learner_profile_update(profile=profile, fields=fields, **lists)
         return Response(self._reloaded(profile))
 
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(responses={200: PROFILE_DELETED})
     def destroy(self, request: Request, pk: str) -> Response:
         services.learner_profile_delete(profile=self._profile(pk, with_lists=False))
         return Response({"message": "Profile deleted successfully"})
 
-    @extend_schema(request=CardSerializer, responses=CardSerializer(many=True))
+    @extend_schema(responses=CardSerializer(many=True), methods=["GET"])
+    @extend_schema(request=CardSerializer, responses={201: CardSerializer}, methods=["POST"])
     @action(detail=True, methods=["get", "post"])
     def cards(self, request: Request, pk: str) -> Response:
         profile = self._profile(pk, with_lists=False)
@@ -187,7 +216,10 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
         card = services.card_approve(profile=profile, **serializer.validated_data)
         return Response(CardSerializer(card).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ChatMessageSerializer, responses=ChatMessageSerializer(many=True))
+    @extend_schema(responses=ChatMessageSerializer(many=True), methods=["GET"])
+    @extend_schema(
+        request=ChatMessageSerializer, responses={201: ChatMessageSerializer}, methods=["POST"]
+    )
     @action(detail=True, methods=["get", "post"])
     def chat(self, request: Request, pk: str) -> Response:
         profile = self._profile(pk, with_lists=False)

@@ -654,7 +654,6 @@ def test_missing_file_is_404(api_client):
         "pkg/../../secret.txt",
         "..\\..\\windows",
         "./README.md",
-        "a%00b",
     ],
 )
 def test_path_traversal_is_refused(api_client, path, settings, tmp_path):
