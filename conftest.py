@@ -58,3 +58,14 @@ def _warm_content_type_cache(request):
 
     request.getfixturevalue("django_db_blocker")
     ContentType.objects.get_for_models(*apps.get_models())
+
+
+@pytest.fixture(autouse=True)
+def _immediate_jobs(monkeypatch):
+    """Unit tests run jobs in Huey's immediate mode, at once where they would be enqueued on
+    commit (the test's transaction never commits). The queue tests (config/tests/test_jobs.py,
+    projects/tests/test_jobs.py) run a real consumer on Redis and on SQLite instead."""
+    from config import jobs
+
+    monkeypatch.setattr(jobs.huey, "immediate", True)
+    monkeypatch.setattr(jobs, "_on_commit", lambda callback: callback())

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "auditlog",
+    "huey.contrib.djhuey",
     "config",
     "accounts",
     "venues",
@@ -142,6 +143,39 @@ STORAGES = {
 }
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# --- Job queue (Huey) -----------------------------------------------------------------------
+# HUEY_URL (or REDIS_URL) = redis://…: RedisHuey, consumers on any number of machines. Otherwise
+# SqliteHuey on a file beside the SQLite database (or in the project folder with PostgreSQL):
+# `make run` needs nothing else. Run the consumer with `manage.py run_huey`.
+HUEY_URL = env("HUEY_URL", default="") or env("REDIS_URL", default="")
+HUEY_NAME = env("HUEY_NAME", default="backend")
+if HUEY_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY = {"huey_class": "huey.RedisHuey", "url": HUEY_URL}
+else:
+    _huey_beside = (
+        Path(_db["NAME"]).parent if _db["ENGINE"].endswith("sqlite3") and _db["NAME"] else BASE_DIR
+    )
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "filename": env("HUEY_SQLITE_PATH", default=str(_huey_beside / "huey.sqlite3")),
+    }
+HUEY.update(
+    {
+        "name": HUEY_NAME,
+        "immediate": env.bool("HUEY_IMMEDIATE", default=False),  # tests only: run at enqueue
+        "utc": True,
+        "consumer": {
+            "workers": env.int("HUEY_WORKERS", default=2),
+            "worker_type": "thread",
+            # Off on every consumer but one: periodic tasks (backups, the stale-job check) are
+            # scheduled by one consumer only (they also refuse to run twice for one slot).
+            "periodic": env.bool("HUEY_PERIODIC", default=True),
+            "check_worker_health": True,
+            "health_check_interval": 5,
+        },
+    }
+)
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -260,6 +294,12 @@ YAGO_MODEL_PRICES = {
     "gemini-1.5-pro": (1.25, 5.00),
     "default": (3.00, 15.00),
 }
+# POST …/execute waits this long for the job (a sync worker is held meanwhile), then answers 202.
+YAGO_EXECUTE_WAIT = env.float("YAGO_EXECUTE_WAIT", default=3.0)
+# A running execution beats every YAGO_EXECUTION_HEARTBEAT seconds; one silent for
+# YAGO_EXECUTION_STALE_AFTER seconds lost its worker and is paused (resumable).
+YAGO_EXECUTION_HEARTBEAT = env.float("YAGO_EXECUTION_HEARTBEAT", default=15.0)
+YAGO_EXECUTION_STALE_AFTER = env.float("YAGO_EXECUTION_STALE_AFTER", default=300.0)
 YAGO_BUDGET_ALERT_RATIO = env.float("YAGO_BUDGET_ALERT_RATIO", default=1.2)
 YAGO_WEEKLY_COST_LIMIT = env.float("YAGO_WEEKLY_COST_LIMIT", default=100.0)
 YAGO_WEEKLY_COST_WARNING = env.float("YAGO_WEEKLY_COST_WARNING", default=50.0)
