@@ -171,6 +171,11 @@ HUEY.update(
             # Off on every consumer but one: periodic tasks (backups, the stale-job check) are
             # scheduled by one consumer only (they also refuse to run twice for one slot).
             "periodic": env.bool("HUEY_PERIODIC", default=True),
+            # Idle workers poll a SQLite queue every 0.1 s backing off to HUEY_MAX_DELAY
+            # (Redis blocks on the queue instead): the worst enqueue-to-start latency.
+            "initial_delay": 0.1,
+            "backoff": 1.15,
+            "max_delay": env.float("HUEY_MAX_DELAY", default=0.5),
             "check_worker_health": True,
             "health_check_interval": 5,
         },
