@@ -84,10 +84,11 @@ def job_record(signal: str, task, exc: BaseException | None = None) -> None:
         return
     now = timezone.now()
     defaults = {
-        "name": task.name[:200],
+        "name": f"{type(task).__module__}.{task.name}"[:200],
         "arguments": repr((task.args, task.kwargs))[:2000],
         "state": _STATES[signal],
-        "retries_left": max(task.retries or 0, 0),
+        # Huey counts the retry down after it signals it.
+        "retries_left": max((task.retries or 0) - (signal == signals.SIGNAL_RETRYING), 0),
         "updated_at": now,
     }
     if signal == signals.SIGNAL_EXECUTING:

@@ -142,6 +142,16 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+# The consumer backs up on this cron schedule (UTC; default daily at 03:00), compresses and
+# verifies each backup, keeps BACKUP_KEEP (newest per day for `daily` days, then per week for
+# `weekly` weeks) and reports "overdue" in /healthz when the last verified backup is older than
+# the last slot (plus BACKUP_GRACE_MINUTES) or the latest run failed.
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="0 3 * * *")
+BACKUP_KEEP = {
+    key: int(value)
+    for key, value in env.dict("BACKUP_KEEP", default={"daily": 7, "weekly": 4}).items()
+}
+BACKUP_GRACE_MINUTES = env.int("BACKUP_GRACE_MINUTES", default=60)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Job queue (Huey) -----------------------------------------------------------------------
@@ -327,4 +337,6 @@ AUDITLOG_STORE_JSON_CHANGES = True
 
 # Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).
 if env.bool("DISABLE_THROTTLES", default=False):
-    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(
+        REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    )

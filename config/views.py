@@ -2,6 +2,8 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 
+from config.backup_runs import backup_state
+
 
 def engine_name() -> str:
     """The database engine actually in use, as the clients name it."""
@@ -17,6 +19,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        backup = backup_state()["state"] if not pending else "unknown"
     except DatabaseError as error:
         return JsonResponse(
             {"status": "unavailable", "database": {"engine": engine_name()}, "detail": str(error)},
@@ -27,6 +30,9 @@ def healthz(request):
             "status": "ok",
             "database": {"engine": engine_name(), "vendor": connection.vendor},
             "migrations": {"up_to_date": not pending, "pending": len(pending)},
+            # "overdue": the last verified backup is older than the schedule allows, or the
+            # latest one failed. Still 200: the server serves.
+            "backup": backup,
         }
     )
 

@@ -90,16 +90,22 @@ class QueueUnderTest:
             start_new_session=True,
         )
         self.processes.append(process)
-        self.wait_ready()
+        self.wait_ready(process)
         return process
 
-    def wait_ready(self, timeout: float = 60.0) -> float:
+    def wait_ready(self, process=None, timeout: float = 90.0) -> float:
         """Enqueue a ping and wait for it: the enqueue-to-start latency in seconds."""
         from config.tasks import ping
 
         enqueued = time.time()
         result = ping()
-        started = result.get(blocking=True, timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while (started := result.get()) is None:
+            if process is not None and process.poll() is not None:
+                raise AssertionError(f"the consumer exited:\n{self.logs()[-3000:]}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the consumer did not start:\n{self.logs()[-3000:]}")
+            time.sleep(0.05)
         return started - enqueued
 
     def kill(self, process, sig=signal.SIGKILL) -> None:
