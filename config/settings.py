@@ -141,6 +141,33 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# S3 (django-storages) for uploaded files when STORAGE_URL=s3://bucket[/prefix][?endpoint_url=
+# …&region_name=…] or AWS_STORAGE_BUCKET_NAME is set; keys from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY as boto3 reads them. Backups are then copied to <prefix>/backups/ too.
+STORAGE_URL = env("STORAGE_URL", default="")
+if STORAGE_URL.startswith("s3://") or env("AWS_STORAGE_BUCKET_NAME", default=""):
+    from urllib.parse import parse_qsl, urlsplit
+
+    _s3 = urlsplit(STORAGE_URL) if STORAGE_URL else urlsplit("s3://")
+    _s3_query = dict(parse_qsl(_s3.query))
+    _s3_options = {
+        "bucket_name": _s3.netloc or env("AWS_STORAGE_BUCKET_NAME"),
+        "location": _s3.path.strip("/"),
+        "endpoint_url": _s3_query.get("endpoint_url") or env("AWS_S3_ENDPOINT_URL", default=None),
+        "region_name": _s3_query.get("region_name") or env("AWS_S3_REGION_NAME", default=None),
+        "querystring_auth": True,  # private objects, presigned URLs (matching/photos.py)
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    if env.bool("BACKUP_COPY_TO_STORAGE", default=True):
+        STORAGES["backups"] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_s3_options,
+                "location": "/".join(filter(None, [_s3_options["location"], "backups"])),
+            },
+        }
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 # The consumer backs up on this cron schedule (UTC; default daily at 03:00), compresses and
 # verifies each backup, keeps BACKUP_KEEP (newest per day for `daily` days, then per week for
@@ -275,6 +302,8 @@ PASSWORD_HASHERS = [*PASSWORD_HASHERS, "django.contrib.auth.hashers.BCryptPasswo
 PUPMATCH_LEGACY_UPLOADS_DIR = env("PUPMATCH_LEGACY_UPLOADS_DIR", default=None)
 # Discovery scores the nearest N eligible profiles (KNN on the GiST index on PostgreSQL).
 PUPMATCH_DISCOVERY_POOL = env.int("PUPMATCH_DISCOVERY_POOL", default=500)
+# Photo URLs are signed and valid until the end of the next window of this many seconds.
+PHOTO_URL_TTL = env.int("PHOTO_URL_TTL", default=3600)
 
 # YAGO (projects)
 # Off by default (the v8.1 front end sends no token); on: JWT required, users see their own projects.

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from matching import api
+from matching import api, photos
 
 router = SimpleRouter(trailing_slash=False)
 router.register("matches", api.MatchViewSet, basename="pupmatch-match")
@@ -16,6 +16,7 @@ profile = api.ProfileViewSet.as_view
 photo = api.PhotoViewSet.as_view
 
 urlpatterns = [
+    path("media/<path:name>", photos.photo_file, name="pupmatch-photo-file"),
     path("health", api.HealthViewSet.as_view({"get": "retrieve"}), name="pupmatch-health"),
     path("auth/register", auth({"post": "register"}), name="pupmatch-register"),
     path("auth/login", auth({"post": "login"}), name="pupmatch-login"),
