@@ -36,8 +36,8 @@ def image_bytes(fmt: str = "PNG", size=(8, 8)) -> bytes:
 
 
 # Photo URLs are signed for fixed windows (matching/photos.py): tests freeze the clock.
-PHOTO_CLOCK = 1_795_980_000  # 2026-11-29 17:20 UTC; the window ends at 1_795_984_200 + 1 h
-PHOTO_EXPIRES = 1_795_986_000
+PHOTO_CLOCK = 1_795_980_000  # 2026-11-29 19:20 UTC, in the window 19:00-20:00
+PHOTO_EXPIRES = 1_795_986_000  # the end of the next window: 21:00 UTC
 
 
 @pytest.fixture(autouse=True)
