@@ -156,6 +156,7 @@ if STORAGE_URL.startswith("s3://") or env("AWS_STORAGE_BUCKET_NAME", default="")
         "endpoint_url": _s3_query.get("endpoint_url") or env("AWS_S3_ENDPOINT_URL", default=None),
         "region_name": _s3_query.get("region_name") or env("AWS_S3_REGION_NAME", default=None),
         "querystring_auth": True,  # private objects, presigned URLs (matching/photos.py)
+        "signature_version": "s3v4",  # presigned at a fixed time: one URL per window
         "default_acl": None,
         "file_overwrite": False,
     }

@@ -21,7 +21,7 @@ from io import BytesIO
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.http import FileResponse, HttpResponseForbidden
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -47,9 +47,8 @@ def _signature(name: str, expires: int) -> str:
     return signing.Signer(salt=SALT).signature(f"{name}:{expires}")
 
 
-def is_s3(storage=None) -> bool:
-    storage = storage or default_storage
-    return type(storage).__module__.startswith("storages.backends.s3")
+def is_s3() -> bool:
+    return type(storages["default"]).__module__.startswith("storages.backends.s3")
 
 
 def photo_url(name: str, *, request=None, now: float | None = None) -> str | None:
