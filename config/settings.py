@@ -153,8 +153,10 @@ if STORAGE_URL.startswith("s3://") or env("AWS_STORAGE_BUCKET_NAME", default="")
     _s3_options = {
         "bucket_name": _s3.netloc or env("AWS_STORAGE_BUCKET_NAME"),
         "location": _s3.path.strip("/"),
-        "endpoint_url": _s3_query.get("endpoint_url") or env("AWS_S3_ENDPOINT_URL", default=None),
-        "region_name": _s3_query.get("region_name") or env("AWS_S3_REGION_NAME", default=None),
+        "endpoint_url": _s3_query.get("endpoint_url")
+        or (env("AWS_S3_ENDPOINT_URL", default="") or None),
+        "region_name": _s3_query.get("region_name")
+        or (env("AWS_S3_REGION_NAME", default="") or None),
         "querystring_auth": True,  # private objects, presigned URLs (matching/photos.py)
         "signature_version": "s3v4",  # presigned at a fixed time: one URL per window
         "default_acl": None,
@@ -174,7 +176,7 @@ BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
 # verifies each backup, keeps BACKUP_KEEP (newest per day for `daily` days, then per week for
 # `weekly` weeks) and reports "overdue" in /healthz when the last verified backup is older than
 # the last slot (plus BACKUP_GRACE_MINUTES) or the latest run failed.
-BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="0 3 * * *")
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="") or "0 3 * * *"
 BACKUP_KEEP = {
     key: int(value)
     for key, value in env.dict("BACKUP_KEEP", default={"daily": 7, "weekly": 4}).items()
@@ -187,7 +189,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # SqliteHuey on a file beside the SQLite database (or in the project folder with PostgreSQL):
 # `make run` needs nothing else. Run the consumer with `manage.py run_huey`.
 HUEY_URL = env("HUEY_URL", default="") or env("REDIS_URL", default="")
-HUEY_NAME = env("HUEY_NAME", default="backend")
+HUEY_NAME = env("HUEY_NAME", default="") or "backend"
 if HUEY_URL.startswith(("redis://", "rediss://", "unix://")):
     HUEY = {"huey_class": "huey.RedisHuey", "url": HUEY_URL}
 else:
@@ -196,7 +198,7 @@ else:
     )
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "filename": env("HUEY_SQLITE_PATH", default=str(_huey_beside / "huey.sqlite3")),
+        "filename": env("HUEY_SQLITE_PATH", default="") or str(_huey_beside / "huey.sqlite3"),
     }
 HUEY.update(
     {
