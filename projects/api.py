@@ -302,7 +302,7 @@ class ProjectViewSet(YagoViewSet):
         wait = params.validated_data.get("wait", settings.YAGO_EXECUTE_WAIT)
         project = self.get_project(pk)
         queued = execution.execution_enqueue(project=project)
-        run = execution.execution_wait(execution_id=queued.pk, timeout=wait)
+        run = execution.execution_wait(execution_id=queued.pk, timeout=wait) if wait else queued
         if run.status == ExecutionStatus.COMPLETED:
             return Response(execute_success(run.project, run.generation))
         if run.status == ExecutionStatus.FAILED:
