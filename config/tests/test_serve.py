@@ -54,6 +54,7 @@ def test_serve_starts_web_and_consumer_and_ctrl_c_stops_both(tmp_path):
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
         "GUNICORN_ACCESSLOG": "",
+        "STOP_TIMEOUT": "10",
     }
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
