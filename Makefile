@@ -1,4 +1,4 @@
-# `make run` takes a fresh clone to a running server; `make test` runs the whole suite.
+# `make run` takes a fresh clone to a running server and job consumer; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -53,8 +53,9 @@ seed: venv env
 static: venv env
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 
+# gunicorn and the job consumer (`manage.py run_huey`) together; Ctrl-C stops both.
 serve:
-	$(BIN)/gunicorn --config config/gunicorn.py
+	BIN=$(BIN) bash config/serve.sh
 
 test: venv env
 	$(BIN)/pytest -q

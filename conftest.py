@@ -115,3 +115,44 @@ def _warm_content_type_cache(request):
 
     request.getfixturevalue("django_db_blocker")
     ContentType.objects.get_for_models(*apps.get_models())
+
+
+@pytest.fixture(autouse=True)
+def _immediate_jobs(monkeypatch):
+    """Unit tests run jobs in Huey's immediate mode, at once where they would be enqueued on
+    commit (the test's transaction never commits). The queue tests (config/tests/test_jobs.py,
+    projects/tests/test_jobs.py) run a real consumer on Redis and on SQLite instead."""
+    from config import jobs
+
+    monkeypatch.setattr(jobs.huey, "immediate", True)
+    monkeypatch.setattr(jobs, "_on_commit", lambda callback: callback())
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a file database (not :memory:), so a consumer process can share it."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3"):
+        folder = tmp_path_factory.mktemp("sqlite")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/2"
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def job_queue(request, monkeypatch, tmp_path, settings):
+    """A real queue on each storage (SqliteHuey file, RedisHuey on Redis db 2 under a name
+    unique to this test), and `start_consumer()` to run `manage.py run_huey` against it and
+    the test database. Tests using it need `django_db(transaction=True)`."""
+    from config import jobs
+    from config.tests.consumer import QueueUnderTest
+
+    monkeypatch.setattr(jobs, "_on_commit", __import__("django").db.transaction.on_commit)
+    queue = QueueUnderTest(request.param, tmp_path, settings, redis_url=REDIS_TEST_URL)
+    monkeypatch.setattr(jobs.huey, "immediate", False)
+    monkeypatch.setattr(jobs.huey, "storage", queue.storage)
+    yield queue
+    queue.close()

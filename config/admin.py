@@ -22,8 +22,10 @@ from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from config.audit import named_actor
+from config.backup_runs import backup_state
+from config.backups import backup_list
 from config.dbstats import database_stats, human_size
-from config.models import ApplicationKey
+from config.models import ApplicationKey, BackupRun, JobRecord
 
 AUDIT_HISTORY_PER_PAGE = 20
 
@@ -32,6 +34,11 @@ def dbstats_view(request):
     """Staff-only page with the figures of `manage.py dbstats`."""
     stats = database_stats()
     context = {
+        "backups": [
+            {**manifest, "size": human_size(manifest.get("size_bytes", 0))}
+            for manifest in backup_list()
+        ],
+        "backup_state": backup_state(),
         **admin.site.each_context(request),
         "title": "Database statistics",
         "stats": stats,
@@ -181,3 +188,28 @@ class ApplicationKeyAdmin(APIKeyModelAdmin):
     @admin.display(description="Opens")
     def mounts_opened(self, obj: ApplicationKey) -> str:
         return ", ".join(obj.mounts)
+
+
+@admin.register(JobRecord)
+class JobRecordAdmin(admin.ModelAdmin):
+    """What the consumers ran: failed and retried jobs with their traceback."""
+
+    list_display = ("name", "state", "attempts", "retries_left", "started_at", "finished_at")
+    list_filter = ("state", "name")
+    search_fields = ("task_id", "name", "error")
+    readonly_fields = [field.name for field in JobRecord._meta.fields]
+    date_hierarchy = "updated_at"
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(BackupRun)
+class BackupRunAdmin(admin.ModelAdmin):
+    list_display = ("started_at", "status", "file_name", "size", "slot", "copied_to")
+    list_filter = ("status",)
+    search_fields = ("file_name", "check_result")
+    readonly_fields = [field.name for field in BackupRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

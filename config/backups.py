@@ -12,12 +12,14 @@ The server keeps serving meanwhile: SQLite's backup API copies a consistent snap
 readers and WAL writers go on; pg_dump reads one MVCC snapshot without blocking writers.
 """
 
+import gzip
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
-from contextlib import closing
+import tempfile
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from config.dbinfo import (
 
 MANIFEST_FORMAT = 1
 SUFFIXES = {"sqlite": ".sqlite3", "postgresql": ".dump"}
+GZIP_SUFFIX = ".gz"
 
 
 class BackupError(Exception):
@@ -118,7 +121,8 @@ def manifest_for(path: Path) -> tuple[Path, dict]:
     path = Path(path)
     if not path.exists():
         raise BackupError(f"{path}: no such file")
-    manifest_path = path if path.suffix == ".json" else path.with_suffix(".json")
+    stem_path = path.with_suffix("") if path.suffix == GZIP_SUFFIX else path
+    manifest_path = path if path.suffix == ".json" else stem_path.with_suffix(".json")
     if not manifest_path.exists():
         raise BackupError(f"{path}: its manifest {manifest_path.name} is missing")
     try:
@@ -152,10 +156,11 @@ def backup_restore(
         )
     if conn.in_atomic_block:
         raise BackupError("Cannot restore inside a transaction")
-    if conn.vendor == "sqlite":
-        _restore_sqlite(conn, data_path)
-    else:
-        _restore_postgresql(conn, data_path)
+    with _uncompressed(data_path) as plain_path:
+        if conn.vendor == "sqlite":
+            _restore_sqlite(conn, plain_path)
+        else:
+            _restore_postgresql(conn, plain_path)
     ContentType.objects.clear_cache()
     return RestoreReport(
         backup=data_path,
@@ -314,6 +319,161 @@ def _run_pg(program: str, settings_dict: dict, *args: str) -> None:
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise BackupError(f"{program} failed: {result.stderr.strip() or result.returncode}")
+
+
+# --- Compression and checks ----------------------------------------------------------------
+@contextmanager
+def _uncompressed(data_path: Path):
+    """The backup as a plain file: itself, or a temporary copy when it is gzip-compressed."""
+    if data_path.suffix != GZIP_SUFFIX:
+        yield data_path
+        return
+    handle, name = tempfile.mkstemp(prefix=".restore-", suffix=data_path.stem, dir=data_path.parent)
+    try:
+        with os.fdopen(handle, "wb") as plain, gzip.open(data_path, "rb") as packed:
+            shutil.copyfileobj(packed, plain, 1024 * 1024)
+        yield Path(name)
+    except (OSError, EOFError) as error:
+        raise BackupError(f"{data_path.name}: not a readable gzip file ({error})") from error
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def backup_compress(backup: Backup) -> Backup:
+    """gzip a SQLite backup (PostgreSQL's custom format is compressed already)."""
+    if backup.manifest["engine"] != "sqlite" or backup.path.suffix == GZIP_SUFFIX:
+        return backup
+    packed = backup.path.with_name(backup.path.name + GZIP_SUFFIX)
+    partial = packed.with_name(packed.name + ".partial")
+    try:
+        with open(backup.path, "rb") as plain, gzip.open(partial, "wb", compresslevel=6) as out:
+            shutil.copyfileobj(plain, out, 1024 * 1024)
+        os.replace(partial, packed)
+    finally:
+        partial.unlink(missing_ok=True)
+    manifest = {
+        **backup.manifest,
+        "file": packed.name,
+        "compression": "gzip",
+        "uncompressed_bytes": backup.manifest["size_bytes"],
+        "size_bytes": packed.stat().st_size,
+    }
+    _write_json(backup.manifest_path, manifest)
+    backup.path.unlink()
+    return Backup(path=packed, manifest_path=backup.manifest_path, manifest=manifest)
+
+
+def backup_verify(path: Path) -> tuple[bool, str]:
+    """Read the whole backup back and compare it with its manifest: (ok, what was found).
+
+    SQLite: `PRAGMA integrity_check` on a decompressed copy and the rows of every table against
+    the manifest. PostgreSQL: `pg_restore -f /dev/null` reads every block of the dump, and its
+    table of contents must list every table of the manifest.
+    """
+    try:
+        data_path, manifest = manifest_for(path)
+        if manifest.get("size_bytes") != data_path.stat().st_size:
+            return (
+                False,
+                f"size {data_path.stat().st_size} bytes, manifest says {manifest.get('size_bytes')}",
+            )
+        with _uncompressed(data_path) as plain_path:
+            if manifest["engine"] == "sqlite":
+                return _verify_sqlite(plain_path, manifest)
+            return _verify_postgresql(plain_path, manifest)
+    except BackupError as error:
+        return False, str(error)
+
+
+def _verify_sqlite(plain_path: Path, manifest: dict) -> tuple[bool, str]:
+    try:
+        with closing(sqlite3.connect(f"file:{plain_path}?mode=ro", uri=True)) as copy:
+            result = copy.execute("PRAGMA integrity_check").fetchone()[0]
+            if result != "ok":
+                return False, f"integrity_check: {result}"
+            cursor = copy.cursor()
+            counts = count_rows(cursor, _sqlite_tables(cursor))
+    except sqlite3.DatabaseError as error:
+        return False, f"not a readable SQLite database ({error})"
+    wrong = [check.table for check in _compare_counts(manifest["tables"], counts) if not check.ok]
+    if wrong:
+        return False, f"row counts differ from the manifest in {', '.join(wrong)}"
+    return (
+        True,
+        f"integrity_check ok; {len(counts)} tables, {sum(counts.values())} rows as in the manifest",
+    )
+
+
+def _verify_postgresql(plain_path: Path, manifest: dict) -> tuple[bool, str]:
+    _require_program("pg_restore")
+    read = subprocess.run(
+        ["pg_restore", "--file=/dev/null", str(plain_path)], capture_output=True, text=True
+    )
+    if read.returncode != 0:
+        return False, f"pg_restore could not read it: {read.stderr.strip()[:500]}"
+    listing = subprocess.run(
+        ["pg_restore", "--list", str(plain_path)], capture_output=True, text=True
+    )
+    # "215; 0 16390 TABLE DATA public accounts_user postgres"
+    listed = {
+        line.split(" TABLE DATA ")[1].split()[1]
+        for line in listing.stdout.splitlines()
+        if " TABLE DATA " in line
+    }
+    missing = sorted(
+        table for table, rows in manifest["tables"].items() if rows and table not in listed
+    )
+    if missing:
+        return False, f"tables of the manifest missing from the dump: {', '.join(missing)}"
+    return True, f"pg_restore read it whole; {len(manifest['tables'])} tables as in the manifest"
+
+
+def backup_delete(manifest: dict, directory: Path) -> None:
+    (directory / manifest["file"]).unlink(missing_ok=True)
+    (directory / manifest["manifest"]).unlink(missing_ok=True)
+
+
+def backups_to_keep(manifests: list[dict], *, daily: int, weekly: int) -> list[dict]:
+    """Retention: the newest backup of each of the `daily` latest days that have one, then the
+    newest of each of the `weekly` latest ISO weeks before those days. Newest first in, out."""
+    dated = [(m, _parse_time(m.get("created_at", ""))) for m in manifests]
+    dated = [(m, created) for m, created in dated if created is not None]
+    days: dict = {}
+    for manifest, created in dated:
+        if created.date() not in days and len(days) < daily:
+            days[created.date()] = manifest
+    oldest_day = min(days) if days else None
+    weeks: dict = {}
+    for manifest, created in dated:
+        if oldest_day is not None and created.date() >= oldest_day:
+            continue
+        week = created.isocalendar()[:2]
+        if week not in weeks and len(weeks) < weekly:
+            weeks[week] = manifest
+    kept = {id(m) for m in [*days.values(), *weeks.values()]}
+    return [m for m in manifests if id(m) in kept]
+
+
+def backup_prune(*, daily: int, weekly: int, directory: Path | None = None) -> list[str]:
+    """Delete the backups retention does not keep; their file names."""
+    directory = Path(directory or settings.BACKUP_DIR)
+    manifests = backup_list(directory)
+    kept = {manifest["file"] for manifest in backups_to_keep(manifests, daily=daily, weekly=weekly)}
+    removed = []
+    for manifest in manifests:
+        if manifest["file"] not in kept:
+            backup_delete(manifest, directory)
+            removed.append(manifest["file"])
+    return removed
+
+
+def _parse_time(value: str):
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
 
 
 # --- helpers -------------------------------------------------------------------------------

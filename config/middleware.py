@@ -1,21 +1,41 @@
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import JsonResponse
+from django.urls import Resolver404, resolve
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def _non_atomic(request) -> bool:
+    """Whether the view asked to run outside the request transaction.
+
+    The marker is Django's own: `@transaction.non_atomic_requests` on a view function, or on
+    a DRF viewset's action method (the view then commits its writes itself, e.g. before it
+    waits for a background job).
+    """
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    view = match.func
+    handler = view
+    cls, actions = getattr(view, "cls", None), getattr(view, "actions", None)
+    if cls is not None and actions:
+        handler = getattr(cls, actions.get(request.method.lower(), ""), None)
+    return DEFAULT_DB_ALIAS in getattr(handler, "_non_atomic_requests", ())
 
 
 class WriteTransactionMiddleware:
     """One transaction per write request: committed on success, rolled back on any 4xx/5xx.
 
     Reads stay outside a transaction so that, on SQLite, they never queue behind the
-    IMMEDIATE write lock.
+    IMMEDIATE write lock. Views marked `@transaction.non_atomic_requests` manage their own.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or _non_atomic(request):
             return self.get_response(request)
         with transaction.atomic():
             response = self.get_response(request)

@@ -1,7 +1,9 @@
-"""Platform models: the application keys that open the mounts in `key` mode (config/access.py)."""
+"""Platform models: the application keys that open the mounts in `key` mode (config/access.py),
+what the job queue ran (failed and retried jobs in the admin) and backups."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from rest_framework_api_key.models import AbstractAPIKey, BaseAPIKeyManager
 
 
@@ -58,3 +60,75 @@ class ApplicationKey(AbstractAPIKey):
     @property
     def mounts(self) -> list[str]:
         return [mount for mount in Mount.values if getattr(self, mount)]
+
+
+class JobState(models.TextChoices):
+    EXECUTING = "executing", "Executing"
+    COMPLETE = "complete", "Complete"
+    ERROR = "error", "Failed"
+    RETRYING = "retrying", "Retrying"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+    INTERRUPTED = "interrupted", "Interrupted"
+
+
+class JobRecord(models.Model):
+    """One Huey task as the consumer saw it (written from Huey's signals, in the consumer)."""
+
+    task_id = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, db_index=True)
+    arguments = models.TextField(blank=True)
+    state = models.CharField(max_length=20, choices=JobState.choices, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    retries_left = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-id")
+        verbose_name = "job"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=JobState.values), name="platform_job_state_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.task_id[:8]} ({self.state})"
+
+
+class BackupStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    OK = "ok", "Verified"
+    FAILED = "failed", "Failed"
+
+
+class BackupRun(models.Model):
+    """One backup the scheduler (or `backup --verify`) made, with its check result."""
+
+    # The schedule slot it ran for (unique: however many consumers, one backup per slot);
+    # null for backups run by hand.
+    slot = models.DateTimeField(null=True, blank=True, unique=True)
+    status = models.CharField(
+        max_length=20, choices=BackupStatus.choices, default=BackupStatus.RUNNING, db_index=True
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    check_result = models.TextField(blank=True)
+    copied_to = models.CharField(max_length=500, blank=True)
+    started_at = models.DateTimeField(default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=BackupStatus.values), name="platform_backup_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name or f"backup {self.started_at:%Y-%m-%d %H:%M}"

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "auditlog",
     "rest_framework_api_key",
     "axes",
+    "huey.contrib.djhuey",
     "config",
     "accounts",
     "venues",
@@ -219,8 +220,86 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# S3 (django-storages) for uploaded files when STORAGE_URL=s3://bucket[/prefix][?endpoint_url=
+# …&region_name=…] or AWS_STORAGE_BUCKET_NAME is set; keys from AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY as boto3 reads them. Backups are then copied to <prefix>/backups/ too.
+STORAGE_URL = env("STORAGE_URL", default="")
+if STORAGE_URL.startswith("s3://") or env("AWS_STORAGE_BUCKET_NAME", default=""):
+    from urllib.parse import parse_qsl, urlsplit
+
+    _s3 = urlsplit(STORAGE_URL) if STORAGE_URL else urlsplit("s3://")
+    _s3_query = dict(parse_qsl(_s3.query))
+    _s3_options = {
+        "bucket_name": _s3.netloc or env("AWS_STORAGE_BUCKET_NAME"),
+        "location": _s3.path.strip("/"),
+        "endpoint_url": _s3_query.get("endpoint_url")
+        or (env("AWS_S3_ENDPOINT_URL", default="") or None),
+        "region_name": _s3_query.get("region_name")
+        or (env("AWS_S3_REGION_NAME", default="") or None),
+        "querystring_auth": True,  # private objects, presigned URLs (matching/photos.py)
+        "signature_version": "s3v4",  # presigned at a fixed time: one URL per window
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+    if env.bool("BACKUP_COPY_TO_STORAGE", default=True):
+        STORAGES["backups"] = {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **_s3_options,
+                "location": "/".join(filter(None, [_s3_options["location"], "backups"])),
+            },
+        }
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "backups")
+# The consumer backs up on this cron schedule (UTC; default daily at 03:00), compresses and
+# verifies each backup, keeps BACKUP_KEEP (newest per day for `daily` days, then per week for
+# `weekly` weeks) and reports "overdue" in /healthz when the last verified backup is older than
+# the last slot (plus BACKUP_GRACE_MINUTES) or the latest run failed.
+BACKUP_SCHEDULE = env("BACKUP_SCHEDULE", default="") or "0 3 * * *"
+BACKUP_KEEP = {
+    key: int(value)
+    for key, value in env.dict("BACKUP_KEEP", default={"daily": 7, "weekly": 4}).items()
+}
+BACKUP_GRACE_MINUTES = env.int("BACKUP_GRACE_MINUTES", default=60)
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
+
+# --- Job queue (Huey) -----------------------------------------------------------------------
+# HUEY_URL (or REDIS_URL) = redis://…: RedisHuey, consumers on any number of machines. Otherwise
+# SqliteHuey on a file beside the SQLite database (or in the project folder with PostgreSQL):
+# `make run` needs nothing else. Run the consumer with `manage.py run_huey`.
+HUEY_URL = env("HUEY_URL", default="") or env("REDIS_URL", default="")
+HUEY_NAME = env("HUEY_NAME", default="") or "backend"
+if HUEY_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY = {"huey_class": "huey.RedisHuey", "url": HUEY_URL}
+else:
+    _huey_beside = (
+        Path(_db["NAME"]).parent if _db["ENGINE"].endswith("sqlite3") and _db["NAME"] else BASE_DIR
+    )
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "filename": env("HUEY_SQLITE_PATH", default="") or str(_huey_beside / "huey.sqlite3"),
+    }
+HUEY.update(
+    {
+        "name": HUEY_NAME,
+        "immediate": env.bool("HUEY_IMMEDIATE", default=False),  # tests only: run at enqueue
+        "utc": True,
+        "consumer": {
+            "workers": env.int("HUEY_WORKERS", default=2),
+            "worker_type": "thread",
+            # Off on every consumer but one: periodic tasks (backups, the stale-job check) are
+            # scheduled by one consumer only (they also refuse to run twice for one slot).
+            "periodic": env.bool("HUEY_PERIODIC", default=True),
+            # Idle workers poll a SQLite queue every 0.1 s backing off to HUEY_MAX_DELAY
+            # (Redis blocks on the queue instead): the worst enqueue-to-start latency.
+            "initial_delay": 0.1,
+            "backoff": 1.15,
+            "max_delay": env.float("HUEY_MAX_DELAY", default=0.5),
+            "check_worker_health": True,
+            "health_check_interval": 5,
+        },
+    }
+)
 
 # --- REST framework ----------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -381,6 +460,8 @@ PASSWORD_HASHERS = [*PASSWORD_HASHERS, "django.contrib.auth.hashers.BCryptPasswo
 PUPMATCH_LEGACY_UPLOADS_DIR = env("PUPMATCH_LEGACY_UPLOADS_DIR", default=None)
 # Discovery scores the nearest N eligible profiles (KNN on the GiST index on PostgreSQL).
 PUPMATCH_DISCOVERY_POOL = env.int("PUPMATCH_DISCOVERY_POOL", default=500)
+# Photo URLs are signed and valid until the end of the next window of this many seconds.
+PHOTO_URL_TTL = env.int("PHOTO_URL_TTL", default=3600)
 
 # YAGO (projects)
 # Register and login per client address (per account on top: `login_account`).
@@ -402,6 +483,12 @@ YAGO_PROVIDER_MAX_RETRIES = env.int("YAGO_PROVIDER_MAX_RETRIES", default=2)
 # Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
 YAGO_GENERATED_DIR = env("YAGO_GENERATED_DIR", default="generated_projects")
 # Model prices: the AIModel table (projects, fixtures/yago_catalogs.json), not settings.
+# POST …/execute waits this long for the job (a sync worker is held meanwhile), then answers 202.
+YAGO_EXECUTE_WAIT = env.float("YAGO_EXECUTE_WAIT", default=3.0)
+# A running execution beats every YAGO_EXECUTION_HEARTBEAT seconds; one silent for
+# YAGO_EXECUTION_STALE_AFTER seconds lost its worker and is paused (resumable).
+YAGO_EXECUTION_HEARTBEAT = env.float("YAGO_EXECUTION_HEARTBEAT", default=15.0)
+YAGO_EXECUTION_STALE_AFTER = env.float("YAGO_EXECUTION_STALE_AFTER", default=300.0)
 YAGO_BUDGET_ALERT_RATIO = env.float("YAGO_BUDGET_ALERT_RATIO", default=1.2)
 YAGO_WEEKLY_COST_LIMIT = env.float("YAGO_WEEKLY_COST_LIMIT", default=100.0)
 YAGO_WEEKLY_COST_WARNING = env.float("YAGO_WEEKLY_COST_WARNING", default=50.0)
@@ -425,4 +512,6 @@ AUDITLOG_STORE_JSON_CHANGES = True
 
 # Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).
 if env.bool("DISABLE_THROTTLES", default=False):
-    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = dict.fromkeys(
+        REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    )

@@ -6,6 +6,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from config import landing
+from config.backup_runs import backup_state
 
 
 def engine_name() -> str:
@@ -22,6 +23,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        backup = backup_state()["state"] if not pending else "unknown"
     except DatabaseError as error:
         return JsonResponse(
             {"status": "unavailable", "database": {"engine": engine_name()}, "detail": str(error)},
@@ -32,6 +34,9 @@ def healthz(request):
             "status": "ok",
             "database": {"engine": engine_name(), "vendor": connection.vendor},
             "migrations": {"up_to_date": not pending, "pending": len(pending)},
+            # "overdue": the last verified backup is older than the schedule allows, or the
+            # latest one failed. Still 200: the server serves.
+            "backup": backup,
         }
     )
 

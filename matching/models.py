@@ -87,6 +87,8 @@ class Photo(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(upload_to=photo_upload_to, max_length=500)
+    # A 320 px wide WebP made by a job after the upload (empty until it ran).
+    thumbnail = models.FileField(max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -26,6 +26,7 @@ from matching.models import (
     Profile,
     Prompt,
 )
+from matching.photos import photo_url
 from matching.selectors import preferences_for, whole_units
 
 # --- Accounts --------------------------------------------------------------------------------
@@ -40,17 +41,23 @@ class HealthSerializer(serializers.Serializer):
 
 
 class PhotoSerializer(serializers.ModelSerializer):
+    """The contract's photo object, plus `thumbnail_url` (null until the thumbnail job ran).
+
+    Both URLs are signed and expire (matching/photos.py)."""
+
     profile_id = serializers.UUIDField(read_only=True)
     url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Photo
-        fields = ("id", "profile_id", "url", "order", "created_at")
+        fields = ("id", "profile_id", "url", "order", "created_at", "thumbnail_url")
 
     def get_url(self, photo: Photo) -> str:
-        url = photo.image.url
-        request = self.context.get("request")
-        return request.build_absolute_uri(url) if request is not None else url
+        return photo_url(photo.image.name, request=self.context.get("request"))
+
+    def get_thumbnail_url(self, photo: Photo) -> str | None:
+        return photo_url(photo.thumbnail.name, request=self.context.get("request"))
 
 
 class PhotoUploadSerializer(serializers.Serializer):

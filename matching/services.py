@@ -5,7 +5,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.files.base import File
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Count, Max
@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from config.api import Conflict
 from config.audit import audit_actor
 from config.geo import validate_point
+from config.jobs import enqueue_on_commit
 from config.limits import MAX_IMAGE_PIXELS
 from matching.models import (
     Conversation,
@@ -29,7 +30,9 @@ from matching.models import (
     Preferences,
     Profile,
     Prompt,
+    photo_upload_to,
 )
+from matching.photos import make_thumbnail
 
 MAX_PHOTOS = 6
 MIN_PHOTOS = 2
@@ -45,9 +48,12 @@ ALLOWED_IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 @transaction.atomic
 def user_delete(*, user: Any) -> None:
     """Delete the account and everything of the user's, photo files included (after commit)."""
-    names = list(
-        Photo.objects.filter(profile__user=user).exclude(image="").values_list("image", flat=True)
-    )
+    names = [
+        name
+        for pair in Photo.objects.filter(profile__user=user).values_list("image", "thumbnail")
+        for name in pair
+        if name
+    ]
     # The audit entries of this deletion cannot name the user being deleted as their actor
     # (the foreign key would dangle): a named actor records who it was instead.
     with audit_actor("account-deletion", keep_user=False, user_id=str(user.pk), email=user.email):
@@ -184,14 +190,40 @@ def photo_upload(*, profile: Profile, upload: File) -> Photo:
     if stats["count"] >= MAX_PHOTOS:
         raise ValidationError({"file": [f"A profile can have at most {MAX_PHOTOS} photos"]})
     photo = Photo(profile=profile, order=0 if stats["top"] is None else stats["top"] + 1)
-    photo.image.save(f"{photo.id}.{extension}", upload, save=False)
-    name = photo.image.name
-    try:
-        photo.save()
-    except Exception:
-        default_storage.delete(name)
-        raise
+    photo.image.name = photo_upload_to(photo, f"{photo.id}.{extension}")
+    photo.save()
+    # The file is stored once the row is committed: a request that rolls back leaves no file.
+    # The bytes are kept (≤ 10 MB) since the upload may be closed by then.
+    upload.seek(0)
+    content = ContentFile(upload.read())
+    transaction.on_commit(lambda: _store_photo_file(photo.pk, photo.image.name, content))
     return photo
+
+
+def _store_photo_file(photo_id, name: str, upload: File) -> None:
+    """After commit: write the file under the row's name, then make its thumbnail (a job)."""
+    from matching.tasks import photo_thumbnail_job
+
+    try:
+        saved = default_storage.save(name, upload)
+        if saved != name:  # never expected (names are UUIDs); keep row and file in step
+            Photo.objects.filter(pk=photo_id).update(image=saved)
+    except Exception:
+        Photo.objects.filter(pk=photo_id).delete()  # no row without its file
+        raise
+    enqueue_on_commit(photo_thumbnail_job, str(photo_id))
+
+
+def photo_thumbnail_make(*, photo_id) -> str | None:
+    """Make the photo's thumbnail; None when the photo is gone (its files go with it)."""
+    photo = Photo.objects.filter(pk=photo_id).first()
+    if photo is None or not photo.image.name:
+        return None
+    made = make_thumbnail(photo.image.name)
+    if not Photo.objects.filter(pk=photo_id).update(thumbnail=made):
+        default_storage.delete(made)  # deleted meanwhile
+        return None
+    return made
 
 
 @transaction.atomic
@@ -204,13 +236,13 @@ def photo_delete(*, profile: Profile, photo_id: uuid.UUID) -> None:
     remaining = Photo.objects.filter(profile=profile).count() - 1
     if remaining < MIN_PHOTOS:
         raise ValidationError({"photo": [f"A profile must keep at least {MIN_PHOTOS} photos"]})
-    name = photo.image.name
+    names = [name for name in (photo.image.name, photo.thumbnail.name) if name]
     photo.delete()
     # Re-pack the order 0..n-1, as the original did.
     for index, other in enumerate(Photo.objects.filter(profile=profile).order_by("order")):
         if other.order != index:
             Photo.objects.filter(pk=other.pk).update(order=index)
-    transaction.on_commit(lambda: default_storage.delete(name))
+    transaction.on_commit(lambda: _delete_files(names))
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from config.api import MountRootView
-from matching import api
+from matching import api, photos
 
 router = SimpleRouter(trailing_slash=False)
 router.register("matches", api.MatchViewSet, basename="pupmatch-match")
@@ -22,6 +22,7 @@ urlpatterns = [
         MountRootView.as_view(message="PupMatch API", version=api.API_VERSION),
         name="pupmatch-root",
     ),
+    path("media/<path:name>", photos.photo_file, name="pupmatch-photo-file"),
     path("health", api.HealthViewSet.as_view({"get": "retrieve"}), name="pupmatch-health"),
     path("auth/register", auth({"post": "register"}), name="pupmatch-register"),
     path("auth/login", auth({"post": "login"}), name="pupmatch-login"),

@@ -5,6 +5,8 @@ import json
 import logging
 import zipfile
 
+from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -16,8 +18,8 @@ from rest_framework.response import Response
 
 from config.access import YagoAccess
 from config.limits import bounded_int, validate_json_value
-from projects import selectors, services, storage
-from projects.models import Depth, ProjectStatus
+from projects import execution, selectors, services, storage
+from projects.models import Depth, ExecutionStatus, ProjectStatus
 from projects.providers import ProviderError
 from projects.providers.base import InvalidPath
 
@@ -143,6 +145,15 @@ class ProjectUpdateIn(serializers.Serializer):
     log = serializers.CharField(max_length=10000, required=False, allow_null=True)
 
 
+class ExecuteIn(serializers.Serializer):
+    wait = serializers.FloatField(min_value=0, required=False)
+
+    def validate_wait(self, value):
+        if value > settings.YAGO_EXECUTE_WAIT:
+            raise ValidationError(f"wait must be at most {settings.YAGO_EXECUTE_WAIT:g} seconds")
+        return value
+
+
 class ProjectListIn(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=ProjectStatus.choices, required=False, allow_blank=True
@@ -152,6 +163,27 @@ class ProjectListIn(serializers.Serializer):
     sort = serializers.ChoiceField(
         choices=selectors.PROJECT_SORTS, required=False, default="-created_at"
     )
+
+
+def execute_success(project, generation: dict) -> dict:
+    """The contract's answer to a finished execution (files in the order they were generated)."""
+    rows = {row.path: row for row in selectors.project_files(project=project)}
+    files = [rows[item["path"]] for item in generation["files"] if item["path"] in rows]
+    return {
+        "project_id": str(project.pk),
+        "status": "success",
+        "message": f"Generated {len(files)} files ({project.lines_of_code} lines of code)",
+        "result": {
+            "status": project.status,
+            "project_path": project.project_path,
+            "files_generated": project.files_generated,
+            "code_files": sum(1 for row in files if row.file_type == "python"),
+            "test_files": sum(1 for row in files if row.file_type == "test"),
+            "lines_of_code": project.lines_of_code,
+            "architecture": generation["architecture"],
+            "files": [{"path": row.path, "type": row.file_type} for row in files],
+        },
+    }
 
 
 # --- Projects --------------------------------------------------------------------------------
@@ -251,44 +283,39 @@ class ProjectViewSet(YagoViewSet):
     @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT})
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
-        return self._transition(pk, "resume")
+        response = self._transition(pk, "resume")
+        # A paused execution continues from its next step (status back to `executing`).
+        execution.execution_resume(project=self.get_project(pk))
+        return response
 
-    @extend_schema(request=None, responses={200: OBJECT, 409: OBJECT, 502: OBJECT})
+    @extend_schema(
+        request=None,
+        parameters=[ExecuteIn],
+        responses={200: OBJECT, 202: OBJECT, 409: OBJECT, 502: OBJECT},
+    )
     @action(detail=True, methods=["post"])
+    @transaction.non_atomic_requests  # commits before it waits: the job reads committed rows
     def execute(self, request, pk=None):
+        params = ExecuteIn(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        wait = params.validated_data.get("wait", settings.YAGO_EXECUTE_WAIT)
         project = self.get_project(pk)
-        try:
-            result = services.project_execute(project=project)
-        except services.ExecutionFailed as failure:
-
-            def record(project_id=project.pk, failure=failure):
-                services.project_record_failure(
-                    project_id=project_id, error=failure.message, calls=failure.calls
-                )
-
-            return AfterResponse(
-                {"error": failure.message, "detail": failure.message},
-                status=failure.status,
-                after=[record],
-            )
-        project = result.project
-        files = result.files
+        queued = execution.execution_enqueue(project=project)
+        run = execution.execution_wait(execution_id=queued.pk, timeout=wait) if wait else queued
+        if run.status == ExecutionStatus.COMPLETED:
+            return Response(execute_success(run.project, run.generation))
+        if run.status == ExecutionStatus.FAILED:
+            return Response({"error": run.error, "detail": run.error}, status=run.http_status)
         return Response(
             {
                 "project_id": str(project.pk),
-                "status": "success",
-                "message": f"Generated {len(files)} files ({project.lines_of_code} lines of code)",
-                "result": {
-                    "status": project.status,
-                    "project_path": project.project_path,
-                    "files_generated": project.files_generated,
-                    "code_files": sum(1 for row in files if row.file_type == "python"),
-                    "test_files": sum(1 for row in files if row.file_type == "test"),
-                    "lines_of_code": project.lines_of_code,
-                    "architecture": result.architecture,
-                    "files": [{"path": row.path, "type": row.file_type} for row in files],
-                },
-            }
+                "status": "executing",
+                "message": (
+                    "Code generation is running: follow GET "
+                    f"/yago/api/v1/projects/{project.pk} for its progress and logs"
+                ),
+            },
+            status=status.HTTP_202_ACCEPTED,
         )
 
     @extend_schema(responses=OBJECT, operation_id="yago_project_files_list")

@@ -436,3 +436,62 @@ class MarketplaceItem(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExecutionStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+ACTIVE_EXECUTION = (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.PAUSED)
+
+
+class ProjectExecution(models.Model):
+    """One run of code generation as a background job, resumable step by step.
+
+    Step 0 is the provider call; its answer is kept in `generation`, so steps 1..n (one per
+    file) and the final step never call the provider again after a pause or a lost worker.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="executions")
+    status = models.CharField(
+        max_length=20, choices=ExecutionStatus.choices, default=ExecutionStatus.QUEUED
+    )
+    step = models.PositiveIntegerField(default=0)  # the next step to run
+    generation = models.JSONField(null=True, blank=True)  # {"provider","architecture","files"}
+    error = models.TextField(blank=True)
+    http_status = models.PositiveSmallIntegerField(default=502)  # for a failure answered in time
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("status", "heartbeat_at"), name="projects_execution_beat"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ExecutionStatus.values),
+                name="projects_execution_status_valid",
+            ),
+            # At most one unfinished execution per project.
+            models.UniqueConstraint(
+                fields=("project",),
+                condition=Q(status__in=ACTIVE_EXECUTION),
+                name="projects_execution_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.status} (step {self.step})"
+
+    @property
+    def files_total(self) -> int:
+        return len((self.generation or {}).get("files", []))

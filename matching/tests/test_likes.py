@@ -5,7 +5,7 @@ from django.db import connection
 
 from matching import services
 from matching.models import Conversation, Like, Match, Message, Pass
-from matching.tests.conftest import bearer
+from matching.tests.conftest import bearer, signed_url
 from matching.tests.factories import (
     LikeFactory,
     MessageFactory,
@@ -64,9 +64,10 @@ def test_mutual_like_creates_one_match_and_conversation(profile, me):
                     {
                         "id": str(photo.pk),
                         "profile_id": str(other.pk),
-                        "url": f"http://testserver/media/{photo.image.name}",
+                        "url": signed_url(photo.image.name),
                         "order": 0,
                         "created_at": iso(photo.created_at),
+                        "thumbnail_url": None,
                     }
                 ],
                 "prompts": [],

@@ -3,7 +3,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from matching.models import Photo
-from matching.tests.conftest import bearer, image_bytes
+from matching.tests.conftest import bearer, image_bytes, signed_url
 from matching.tests.factories import PhotoFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,9 @@ def upload(client, content: bytes, name: str = "dog.png"):
 
 
 @pytest.mark.parametrize("fmt, extension", [("PNG", "png"), ("JPEG", "jpg"), ("WEBP", "webp")])
-def test_upload_stores_the_photo(profile, me, fmt, extension):
-    response = upload(me, image_bytes(fmt), name="whatever.gif")
+def test_upload_stores_the_photo(profile, me, fmt, extension, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(me, image_bytes(fmt), name="whatever.gif")
     assert response.status_code == 201
     photo = Photo.objects.get()
     assert photo.image.name == f"pupmatch/photos/{photo.pk}.{extension}"
@@ -25,13 +26,15 @@ def test_upload_stores_the_photo(profile, me, fmt, extension):
         "photo": {
             "id": str(photo.pk),
             "profile_id": str(profile.pk),
-            "url": f"http://testserver/media/pupmatch/photos/{photo.pk}.{extension}",
+            "url": signed_url(f"pupmatch/photos/{photo.pk}.{extension}"),
             "order": 0,
             "created_at": photo.created_at.isoformat().replace("+00:00", "Z"),
+            "thumbnail_url": None,  # the thumbnail job runs after the commit
         },
         "message": "Photo uploaded successfully",
     }
     assert default_storage.open(photo.image.name).read() == image_bytes(fmt)
+    assert photo.thumbnail.name == f"pupmatch/thumbnails/{photo.pk}.webp"
 
 
 def test_upload_appends_in_order(profile, me):

@@ -1,0 +1,79 @@
+"""`make serve` (config/serve.sh): gunicorn and the consumer start together and stop together."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+from config.tests.consumer import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def children(pid: int) -> list[int]:
+    result = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(line) for line in result.stdout.split()]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is not running any more.
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().split(")")[-1].split()[0] != "Z"
+
+
+def healthz(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status
+    except OSError:
+        return None
+
+
+def test_serve_starts_web_and_consumer_and_ctrl_c_stops_both(tmp_path):
+    port = free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "HUEY_"))},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "HUEY_URL": "",
+        "REDIS_URL": "",
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
+        "SECRET_KEY": "serve-test-key",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "1",
+        "GUNICORN_ACCESSLOG": "",
+        "STOP_TIMEOUT": "10",
+    }
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        ["bash", "config/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(lambda: healthz(port) == 200, timeout=90, interval=0.3, what="gunicorn")
+        pids = wait_for(lambda: len(c := children(process.pid)) == 2 and c, what="2 children")
+        commands = sorted(Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids)
+        assert [b"run_huey" in c or b"gunicorn" in c for c in commands] == [True, True]
+
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=60) is not None
+
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [alive(pid) for pid in pids] == [False, False]
+        assert healthz(port) is None
+    finally:
+        if process.poll() is None:
+            process.kill()
