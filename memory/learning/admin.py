@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 
+from config.admin_scale import ScaledAdmin, exact_value_filter
+
 from ..aggregates import count_of
 from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
 
@@ -53,18 +55,9 @@ class ChatMessageInline(RecentInline):
 
 
 @admin.register(LearnerProfile)
-class LearnerProfileAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "name",
-        "school",
-        "zh_words",
-        "en_words",
-        "grammar_points",
-        "cards",
-        "chat_messages",
-        "created_at",
-    )
+class LearnerProfileAdmin(ScaledAdmin):
+    # Grammar, cards and chat counts are the change page's inlines.
+    list_display = ("id", "name", "school", "zh_words", "en_words", "created_at")
     list_filter = ("gender", "school")
     search_fields = ("id", "name", "school")
     readonly_fields = ("created_at", "updated_at")
@@ -104,7 +97,10 @@ class LearnerProfileAdmin(admin.ModelAdmin):
         return profile.chat_total
 
 
-class LearnerRowAdmin(admin.ModelAdmin):
+ProfileFilter = exact_value_filter("profile_id", "learner id")
+
+
+class LearnerRowAdmin(ScaledAdmin):
     autocomplete_fields = ("profile",)
     list_select_related = ("profile",)
 
@@ -112,28 +108,29 @@ class LearnerRowAdmin(admin.ModelAdmin):
 @admin.register(MasteredWord)
 class MasteredWordAdmin(LearnerRowAdmin):
     list_display = ("word", "language", "profile", "added_at")
-    list_filter = ("language", "profile")
-    search_fields = ("word", "profile__name")
+    list_filter = ("language", ProfileFilter)
+    search_fields = ("word__exact",)
+    date_hierarchy = "added_at"
 
 
 @admin.register(MasteredGrammar)
 class MasteredGrammarAdmin(LearnerRowAdmin):
     list_display = ("grammar_uri", "profile", "added_at")
-    list_filter = ("profile",)
+    list_filter = (ProfileFilter,)
     search_fields = ("grammar_uri", "profile__name")
 
 
 @admin.register(ApprovedCard)
 class ApprovedCardAdmin(LearnerRowAdmin):
     list_display = ("card_type", "profile", "approved_at")
-    list_filter = ("card_type", "profile")
+    list_filter = ("card_type", ProfileFilter)
     search_fields = ("card_type", "profile__name")
 
 
 @admin.register(ChatMessage)
 class ChatMessageAdmin(LearnerRowAdmin):
     list_display = ("role", "short_content", "profile", "timestamp")
-    list_filter = ("role", "profile")
+    list_filter = ("role", ProfileFilter)
     search_fields = ("content", "profile__name")
 
     @admin.display(description="content")
