@@ -1,6 +1,7 @@
-"""Platform pages in the admin: database statistics, audit history of every object, audit log.
+"""Platform pages in the admin: dashboard, database statistics, audit history, audit log.
 
 Hooked into the default admin site from here (no urls.py change):
+- `/admin/`: the dashboard (config/dashboard.py) above the list of apps.
 - `/admin/dbstats/`: rows per table, size, engine, last backup (staff only), listed on the
   admin index under "Platform".
 - `/admin/<app>/<model>/<pk>/auditlog/`: django-auditlog's history of any object of any
@@ -22,6 +23,7 @@ from django.utils.text import capfirst
 
 from config.admin_scale import ScaledAdmin
 from config.audit import named_actor
+from config.dashboard import dashboard_panels
 from config.dbstats import database_stats, human_size
 
 AUDIT_HISTORY_PER_PAGE = 20
@@ -118,6 +120,14 @@ def _platform_app_list(get_app_list):
     return app_list
 
 
+def _dashboard_index(index):
+    def view(request, extra_context=None):
+        return index(request, {**(extra_context or {}), "dashboard": dashboard_panels(request.user)})
+
+    return view
+
+
+admin.site.index = _dashboard_index(admin.site.index)
 admin.site.get_urls = _platform_urls(admin.site.get_urls)
 admin.site.get_app_list = _platform_app_list(admin.site.get_app_list)
 

@@ -7,3 +7,10 @@ class PlatformConfig(AppConfig):
     name = "config"
     label = "platform"
     verbose_name = "Platform"
+
+    def ready(self):
+        # After auditlog's own ready() (listed before this app) registered every model.
+        from config.audit import clean_audited_fields, install_command_actor
+
+        clean_audited_fields()
+        install_command_actor()

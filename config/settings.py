@@ -279,6 +279,11 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 AUDITLOG_MASK_TRACKING_FIELDS = ("password",)
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login",)  # written on every login, not an edit
 AUDITLOG_STORE_JSON_CHANGES = True
+# `manage.py prune_auditlog` deletes entries older than this many days (0 keeps them forever).
+AUDITLOG_RETENTION_DAYS = env.int("AUDITLOG_RETENTION_DAYS", default=365)
+
+# Admin: the index's dashboard charts are cached this long (seconds).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
 
 # Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).
 if env.bool("DISABLE_THROTTLES", default=False):

@@ -11,6 +11,7 @@ admin.site.index_title = "Luna · PupMatch · YAGO · EdgeSoul · Learning"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("luna/", include("venues.urls")),

@@ -1,6 +1,8 @@
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 
 
 def engine_name() -> str:
@@ -41,3 +43,9 @@ def server_error(request):
 
 def bad_request(request, exception=None):
     return JsonResponse({"detail": "Bad request"}, status=400)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico: send them to the static file (hashed name in production)."""
+    return HttpResponseRedirect(static("config/favicon.ico"))

@@ -5,8 +5,6 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from config.audit import audit_actor
-
 # app name → module with generate(*, scale, rng, batch_size, progress) -> {table: rows}
 GENERATORS = {
     "luna": "venues.demo",
@@ -51,13 +49,13 @@ class Command(BaseCommand):
                 bar.update(done - bar.n)
 
             app_started = time.monotonic()
-            with audit_actor("generate_demo_data"):
-                written = module.generate(
-                    scale=options["scale"],
-                    rng=random.Random(f"{options['seed']}-{app}"),
-                    batch_size=options["batch_size"],
-                    progress=progress,
-                )
+            # Audited as `command:generate_demo_data` (config.audit.install_command_actor).
+            written = module.generate(
+                scale=options["scale"],
+                rng=random.Random(f"{options['seed']}-{app}"),
+                batch_size=options["batch_size"],
+                progress=progress,
+            )
             for bar in bars.values():
                 bar.close()
             totals.update(written)

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand
 
-from config.audit import audit_actor
 from config.seeding import seed_all
 
 
@@ -14,8 +13,8 @@ class Command(BaseCommand):
         parser.add_argument("fixtures", nargs="*", help="fixture names, e.g. luna pupmatch")
 
     def handle(self, *args, **options):
-        with audit_actor("seed"):
-            results = seed_all(options["fixtures"] or None)
+        # Audited as `command:seed` (config.audit.install_command_actor).
+        results = seed_all(options["fixtures"] or None)
         for result in results:
             if result.loaded:
                 self.stdout.write(f"  {result.fixture}: loaded {result.objects} objects")
