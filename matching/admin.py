@@ -7,7 +7,13 @@ through their indexed foreign keys; counts are per-row subqueries of the page sh
 from django import forms
 from django.contrib import admin
 
-from config.admin_scale import ScaledAdmin, UserEmailSearch, count_of, exact_value_filter
+from config.admin_scale import (
+    ScaledAdmin,
+    UserEmailSearch,
+    count_of,
+    exact_value_filter,
+    recent_rows,
+)
 from matching.models import (
     Conversation,
     Like,
@@ -154,10 +160,20 @@ class MatchAdmin(UserEmailSearch, ScaledAdmin):
 
 
 class MessageInline(admin.TabularInline):
+    """Messages are sent through the API; here they are read (and deleted or marked read).
+
+    Read-only users and playground: an autocomplete widget per row would query its label.
+    """
+
     model = Message
     extra = 0
     fields = ("sender", "recipient", "content", "playground", "read", "created_at")
-    autocomplete_fields = ("sender", "recipient", "playground")
+    readonly_fields = ("sender", "recipient", "playground", "created_at")
+    formset = recent_rows(20, "-created_at")
+    verbose_name_plural = "messages (latest 20)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sender", "recipient", "playground")
@@ -214,7 +230,11 @@ class MessageAdmin(UserEmailSearch, ScaledAdmin):
 class FavouriteInline(admin.TabularInline):
     model = PlaygroundFavourite
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "created_at")
+    readonly_fields = fields  # users favourite through the API; no per-row widget queries
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")

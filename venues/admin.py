@@ -4,7 +4,7 @@ filtered on indexed columns only (exact ids); counts are per-row subqueries (con
 from django.contrib import admin
 from django.utils import timezone
 
-from config.admin_scale import ScaledAdmin, count_of, exact_value_filter
+from config.admin_scale import ScaledAdmin, count_of, exact_value_filter, recent_rows
 from venues import services
 from venues.models import (
     ActionItem,
@@ -32,7 +32,8 @@ class MemberInterestInline(admin.TabularInline):
     fields = ("venue", "created_at")
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "interested venues"
+    formset = recent_rows(20, "-created_at")
+    verbose_name_plural = "interested venues (latest 20)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -42,12 +43,20 @@ class MemberInterestInline(admin.TabularInline):
 
 
 class FriendshipInline(admin.TabularInline):
+    """Read-only rows (an autocomplete per row would query its label); add in Friendships."""
+
     model = Friendship
     fk_name = "member"
     extra = 0
-    autocomplete_fields = ("friend",)
     fields = ("friend", "created_at")
+    readonly_fields = fields
     verbose_name_plural = "friends (pairs where this member has the smaller id)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("friend")
 
 
 @admin.register(Member)
@@ -73,7 +82,8 @@ class VenueInterestInline(admin.TabularInline):
     fields = ("member", "created_at")
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "interested members"
+    formset = recent_rows(20, "-created_at")
+    verbose_name_plural = "interested members (latest 20)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -154,8 +164,14 @@ class FriendshipAdmin(ScaledAdmin):
 class ActionItemMemberInline(admin.TabularInline):
     model = ActionItemMember
     extra = 0
-    autocomplete_fields = ("member",)
     fields = ("position", "member")
+    readonly_fields = ("member",)  # set by the interest toggle; no per-row widget queries
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
 
 @admin.register(ActionItem)

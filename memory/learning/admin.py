@@ -14,7 +14,7 @@ class RecentRowsFormSet(BaseInlineFormSet):
     The full list is one click away in the row's own changelist (filter by profile).
     """
 
-    max_rows = 50
+    max_rows = 20
 
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
@@ -33,25 +33,25 @@ class RecentInline(admin.TabularInline):
 class MasteredWordInline(RecentInline):
     model = MasteredWord
     fields = ("word", "language", "added_at")
-    verbose_name_plural = "mastered words (latest 50)"
+    verbose_name_plural = "mastered words (latest 20)"
 
 
 class MasteredGrammarInline(RecentInline):
     model = MasteredGrammar
     fields = ("grammar_uri", "added_at")
-    verbose_name_plural = "mastered grammar (latest 50)"
+    verbose_name_plural = "mastered grammar (latest 20)"
 
 
 class ApprovedCardInline(RecentInline):
     model = ApprovedCard
     fields = ("card_type", "content", "approved_at")
-    verbose_name_plural = "approved cards (latest 50)"
+    verbose_name_plural = "approved cards (latest 20)"
 
 
 class ChatMessageInline(RecentInline):
     model = ChatMessage
     fields = ("role", "content", "timestamp")
-    verbose_name_plural = "chat messages (latest 50)"
+    verbose_name_plural = "chat messages (latest 20)"
 
 
 @admin.register(LearnerProfile)
