@@ -158,6 +158,8 @@ class FriendshipAdmin(ScaledAdmin):
     list_display = ("member", "friend", "created_at")
     list_select_related = ("member", "friend")
     search_fields = ("member__id__exact", "friend__id__exact")
+    # The unique (member, friend) index; "member" would sort by the member's own ordering.
+    ordering = ("member_id", "friend_id")
     autocomplete_fields = ("member", "friend")
 
 

@@ -25,7 +25,7 @@ TOTALS_CACHE_SECONDS = 60
 @admin.register(CompanionProfile)
 class CompanionProfileAdmin(ScaledAdmin):
     list_display = ("user_id", "name", "memory_count", "pattern_count", "total_messages", "created_at")
-    list_filter = ("gender", "preferred_tone", "response_style")
+    # No list filters: gender, tone and style are not indexed (a scan of 100k profiles).
     search_fields = ("user_id__exact",)
     date_hierarchy = "created_at"
     readonly_fields = ("created_at", "updated_at")
