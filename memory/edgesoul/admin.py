@@ -77,7 +77,7 @@ class MemoryAdmin(ScaledAdmin):
 @admin.register(EmotionalPattern)
 class EmotionalPatternAdmin(ScaledAdmin):
     list_display = (user_key, "emotion", "frequency", "avg_intensity", "trend", "last_occurrence")
-    list_filter = ("trend", UserIdFilter)
+    list_filter = (UserIdFilter,)  # trend is not indexed: 150k patterns at demo scale 1
     search_fields = ("user__user_id__exact",)
     autocomplete_fields = ("user",)
     list_select_related = False
