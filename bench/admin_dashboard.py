@@ -13,11 +13,11 @@ os.environ.setdefault("SECRET_KEY", "x")
 import django
 
 django.setup()
-from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.core.cache import cache  # noqa: E402 (after django.setup())
+from django.db import connection  # noqa: E402 (after django.setup())
+from django.test.utils import CaptureQueriesContext  # noqa: E402 (after django.setup())
 
-from config.dashboard import PANELS, chart_series
+from config.dashboard import PANELS, chart_series  # noqa: E402 (after django.setup())
 
 cache.clear()
 w, c = time.perf_counter(), time.process_time()
