@@ -1,6 +1,7 @@
-"""Platform pages in the admin: database statistics, audit history of every object, audit log.
+"""Platform pages in the admin: dashboard, database statistics, audit history, audit log.
 
 Hooked into the default admin site from here (no urls.py change):
+- `/admin/`: the dashboard (config/dashboard.py) above the list of apps.
 - `/admin/dbstats/`: rows per table, size, engine, last backup (staff only), listed on the
   admin index under "Platform".
 - `/admin/<app>/<model>/<pk>/auditlog/`: django-auditlog's history of any object of any
@@ -13,6 +14,7 @@ from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -21,9 +23,11 @@ from django.utils.text import capfirst
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
+from config.admin_scale import ScaledAdmin
 from config.audit import named_actor
 from config.backup_runs import backup_state
 from config.backups import backup_list
+from config.dashboard import dashboard_panels
 from config.dbstats import database_stats, human_size
 from config.models import ApplicationKey, BackupRun, JobRecord
 
@@ -130,6 +134,14 @@ def _platform_app_list(get_app_list):
     return app_list
 
 
+def _dashboard_index(index):
+    def view(request, extra_context=None):
+        return index(request, {**(extra_context or {}), "dashboard": dashboard_panels(request.user)})
+
+    return view
+
+
+admin.site.index = _dashboard_index(admin.site.index)
 admin.site.get_urls = _platform_urls(admin.site.get_urls)
 admin.site.get_app_list = _platform_app_list(admin.site.get_app_list)
 
@@ -137,13 +149,35 @@ admin.site.get_app_list = _platform_app_list(admin.site.get_app_list)
 admin.site.unregister(LogEntry)
 
 
+class ResourceTypeFilter(admin.SimpleListFilter):
+    """The audited models to filter by, read from the (small) content type table.
+
+    auditlog's own filter lists `SELECT DISTINCT content_type` over the whole log.
+    """
+
+    title = "resource type"
+    parameter_name = "resource_type"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(content_type.pk), f"{content_type.app_label}.{content_type.model}")
+            for content_type in ContentType.objects.order_by("app_label", "model")
+        ]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
+
+
 @admin.register(LogEntry)
-class AuditLogEntryAdmin(LogEntryAdmin):
+class AuditLogEntryAdmin(ScaledAdmin, LogEntryAdmin):
     """auditlog's searchable log, plus the actor name of management commands."""
 
-    list_display = ["created", "resource_url", "action", "msg_short", "who", "cid_url"]
-    # auditlog searches actor__first_name/last_name, which accounts.User does not have.
-    search_fields = ["object_repr", "object_pk", "changes", "actor__email", "additional_data"]
+    # Five columns fit 1400 px; the correlation id is on the entry's page.
+    list_display = ["created", "resource_url", "action", "msg_short", "who"]
+    list_filter = ["action", ResourceTypeFilter]
+    # auditlog searches actor__first_name/last_name, which accounts.User does not have, and
+    # the changes text (the largest column).
+    search_fields = ["object_repr", "object_pk__exact", "actor__email__exact", "additional_data"]
 
     @admin.display(description="Actor")
     def who(self, obj):

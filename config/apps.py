@@ -10,3 +10,9 @@ class PlatformConfig(AppConfig):
 
     def ready(self) -> None:
         from config import access  # noqa: F401  (registers the deploy check of open mounts)
+
+        # After auditlog's own ready() (listed before this app) registered every model.
+        from config.audit import clean_audited_fields, install_command_actor
+
+        clean_audited_fields()
+        install_command_actor()

@@ -509,6 +509,11 @@ AUDITLOG_MASK_TRACKING_FIELDS = ("password", "hashed_key")
 # Written on every login / at most once a minute per application key: not edits.
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("last_login", "last_used_at")
 AUDITLOG_STORE_JSON_CHANGES = True
+# `manage.py prune_auditlog` deletes entries older than this many days (0 keeps them forever).
+AUDITLOG_RETENTION_DAYS = env.int("AUDITLOG_RETENTION_DAYS", default=365)
+
+# Admin: the index's dashboard charts are cached this long (seconds).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=120)
 
 # Benchmarks measure endpoints, not rate limits: `make bench` sets this (never in production).
 if env.bool("DISABLE_THROTTLES", default=False):

@@ -1,8 +1,10 @@
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from config import landing
@@ -73,3 +75,9 @@ def server_error(request):
 
 def bad_request(request, exception=None):
     return JsonResponse({"detail": "Bad request"}, status=400)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers ask for /favicon.ico: send them to the static file (hashed name in production)."""
+    return HttpResponseRedirect(static("config/favicon.ico"))

@@ -1,8 +1,19 @@
-"""PupMatch admin: every model searchable and filterable, counts annotated (no per-row queries)."""
+"""PupMatch admin: every model searchable and filterable on indexed columns.
 
+Likes, passes and messages (up to 1M rows at demo scale 1) are searched by a user's exact email
+through their indexed foreign keys; counts are per-row subqueries of the page shown.
+"""
+
+from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q
 
+from config.admin_scale import (
+    ScaledAdmin,
+    UserEmailSearch,
+    count_of,
+    exact_value_filter,
+    recent_rows,
+)
 from matching.models import (
     Conversation,
     Like,
@@ -25,59 +36,90 @@ class PhotoInline(admin.TabularInline):
     readonly_fields = ("created_at",)
 
 
+class PromptForm(forms.ModelForm):
+    """Compact widgets: the tabular inline fits the change page with its delete column."""
+
+    class Meta:
+        model = Prompt
+        fields = ("question", "answer", "order")
+        widgets = {
+            "question": forms.TextInput(attrs={"size": 30}),
+            "answer": forms.Textarea(attrs={"rows": 2, "cols": 40}),
+            "order": forms.NumberInput(attrs={"style": "width: 4em"}),
+        }
+
+
 class PromptInline(admin.TabularInline):
     model = Prompt
+    form = PromptForm
     extra = 0
     fields = ("question", "answer", "order")
 
 
 class PreferencesInline(admin.StackedInline):
+    """Titled with the dog's name ("Preferences: Rex"): Preferences.__str__ is the profile's name."""
+
     model = Preferences
     extra = 0
     max_num = 1
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("profile")
+
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "age", "latitude", "longitude", "photo_count", "created_at")
+class ProfileAdmin(UserEmailSearch, ScaledAdmin):
+    list_display = ("name", "user", "age", "photo_count", "created_at")
     list_select_related = ("user",)
-    search_fields = ("name", "bio", "user__email", "id")
-    list_filter = ("age", "preferences__activity_level", "preferences__distance_unit")
+    search_fields = ("name__exact",)
+    user_search_fields = ("user",)
+    search_help_text = "The dog's exact name or the owner's exact email."
+    # No list filters: preferences' columns are not indexed (a scan of 100k profiles).
     autocomplete_fields = ("user",)
     readonly_fields = ("id", "created_at", "updated_at")
     date_hierarchy = "created_at"
     inlines = (PreferencesInline, PromptInline, PhotoInline)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(photo_count=Count("photos", distinct=True))
+        return super().get_queryset(request).annotate(photo_total=count_of(Photo, field="profile"))
 
-    @admin.display(description="photos", ordering="photo_count")
+    @admin.display(description="photos")
     def photo_count(self, profile: Profile) -> int:
-        return profile.photo_count
+        return profile.photo_total
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
+class PhotoAdmin(ScaledAdmin):
     list_display = ("image", "profile", "order", "created_at")
     list_select_related = ("profile",)
-    search_fields = ("profile__name", "profile__user__email", "image")
-    list_filter = ("order",)
+    # One condition: the email index leads the join (an OR over two joined tables scans).
+    search_fields = ("profile__user__email__exact",)
+    search_help_text = "The owner's exact email."
+    # The (profile, order) index. "profile" would sort by the profile's own ordering (its name):
+    # a join and a sort of the whole table.
+    ordering = ("profile_id", "order")
     autocomplete_fields = ("profile",)
     readonly_fields = ("id", "created_at")
 
 
 @admin.register(Prompt)
-class PromptAdmin(admin.ModelAdmin):
-    list_display = ("question", "answer", "profile", "order")
+class PromptAdmin(ScaledAdmin):
+    list_display = ("question", "short_answer", "profile", "order")
     list_select_related = ("profile",)
-    search_fields = ("question", "answer", "profile__name")
-    list_filter = ("question",)
+    # One condition: the email index leads the join (an OR over two joined tables scans).
+    search_fields = ("profile__user__email__exact",)
+    search_help_text = "The owner's exact email."
+    ordering = ("profile_id", "order")
+
+    @admin.display(description="answer")
+    def short_answer(self, prompt: Prompt) -> str:
+        return prompt.answer[:60]
     autocomplete_fields = ("profile",)
 
 
 @admin.register(Preferences)
-class PreferencesAdmin(admin.ModelAdmin):
+class PreferencesAdmin(ScaledAdmin):
     list_display = (
         "profile",
         "min_age",
@@ -87,15 +129,18 @@ class PreferencesAdmin(admin.ModelAdmin):
         "activity_level",
     )
     list_select_related = ("profile",)
-    search_fields = ("profile__name", "profile__user__email")
-    list_filter = ("activity_level", "distance_unit")
+    # One condition: the email index leads the join (an OR over two joined tables scans).
+    search_fields = ("profile__user__email__exact",)
+    search_help_text = "The owner's exact email."
     autocomplete_fields = ("profile",)
 
 
-class _PairAdmin(admin.ModelAdmin):
+class _PairAdmin(UserEmailSearch, ScaledAdmin):
     list_display = ("user", "target", "created_at")
     list_select_related = ("user", "target")
-    search_fields = ("user__email", "target__email")
+    search_fields = ("id__exact",)
+    user_search_fields = ("user", "target")
+    search_help_text = "An exact email of either user, or the row's id."
     list_filter = ("created_at",)
     autocomplete_fields = ("user", "target")
     date_hierarchy = "created_at"
@@ -113,10 +158,12 @@ class PassAdmin(_PairAdmin):
 
 
 @admin.register(Match)
-class MatchAdmin(admin.ModelAdmin):
+class MatchAdmin(UserEmailSearch, ScaledAdmin):
     list_display = ("user1", "user2", "created_at")
     list_select_related = ("user1", "user2")
-    search_fields = ("user1__email", "user2__email", "id")
+    search_fields = ("id__exact",)
+    user_search_fields = ("user1", "user2")
+    search_help_text = "An exact email of either user, or the match's id."
     list_filter = ("created_at",)
     autocomplete_fields = ("user1", "user2")
     date_hierarchy = "created_at"
@@ -124,20 +171,32 @@ class MatchAdmin(admin.ModelAdmin):
 
 
 class MessageInline(admin.TabularInline):
+    """Messages are sent through the API; here they are read (and deleted or marked read).
+
+    Read-only users and playground: an autocomplete widget per row would query its label.
+    """
+
     model = Message
     extra = 0
     fields = ("sender", "recipient", "content", "playground", "read", "created_at")
-    autocomplete_fields = ("sender", "recipient", "playground")
+    readonly_fields = ("sender", "recipient", "playground", "created_at")
+    formset = recent_rows(20, "-created_at")
+    verbose_name_plural = "messages (latest 20)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("sender", "recipient", "playground")
 
 
 @admin.register(Conversation)
-class ConversationAdmin(admin.ModelAdmin):
+class ConversationAdmin(UserEmailSearch, ScaledAdmin):
     list_display = ("id", "user1", "user2", "message_count", "unread_count", "updated_at")
     list_select_related = ("user1", "user2")
-    search_fields = ("user1__email", "user2__email", "id")
+    search_fields = ("id__exact",)
+    user_search_fields = ("user1", "user2")
+    search_help_text = "An exact email of either user, or the conversation's id."
     list_filter = ("updated_at",)
     autocomplete_fields = ("match", "user1", "user2")
     readonly_fields = ("id", "created_at")
@@ -148,43 +207,53 @@ class ConversationAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                message_count=Count("messages"),
-                unread_count=Count("messages", filter=Q(messages__read=False)),
+                message_total=count_of(Message, field="conversation"),
+                unread_total=count_of(Message, field="conversation", read=False),
             )
         )
 
-    @admin.display(description="messages", ordering="message_count")
+    @admin.display(description="messages")
     def message_count(self, conversation: Conversation) -> int:
-        return conversation.message_count
+        return conversation.message_total
 
-    @admin.display(description="unread", ordering="unread_count")
+    @admin.display(description="unread")
     def unread_count(self, conversation: Conversation) -> int:
-        return conversation.unread_count
+        return conversation.unread_total
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ("content", "sender", "recipient", "read", "playground", "created_at")
-    list_select_related = ("sender", "recipient", "playground")
-    search_fields = ("content", "sender__email", "recipient__email")
-    list_filter = ("read", "created_at")
+class MessageAdmin(UserEmailSearch, ScaledAdmin):
+    list_display = ("short_content", "sender", "recipient", "read", "created_at")
+    list_select_related = ("sender", "recipient")
+    search_fields = ("id__exact",)
+    user_search_fields = ("sender", "recipient")
+    search_help_text = "An exact email of the sender or recipient, or the message's id."
+    list_filter = ("read", "created_at", exact_value_filter("conversation_id", "conversation id"))
     autocomplete_fields = ("conversation", "sender", "recipient", "playground")
     date_hierarchy = "created_at"
     readonly_fields = ("id",)
+
+    @admin.display(description="content")
+    def short_content(self, message: Message) -> str:
+        return message.content[:60]
 
 
 class FavouriteInline(admin.TabularInline):
     model = PlaygroundFavourite
     extra = 0
-    autocomplete_fields = ("user",)
+    fields = ("user", "created_at")
+    readonly_fields = fields  # users favourite through the API; no per-row widget queries
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
 
 
 @admin.register(Playground)
-class PlaygroundAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "latitude", "longitude", "favourite_count", "created_at")
+class PlaygroundAdmin(ScaledAdmin):
+    list_display = ("name", "owner", "favourite_count", "created_at")
     list_select_related = ("owner",)
     search_fields = ("name", "description", "owner__email")
     list_filter = ("created_at",)
@@ -193,17 +262,20 @@ class PlaygroundAdmin(admin.ModelAdmin):
     inlines = (FavouriteInline,)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(favourite_count=Count("favourites"))
+        return super().get_queryset(request).annotate(
+            favourite_total=count_of(PlaygroundFavourite, field="playground")
+        )
 
-    @admin.display(description="favourites", ordering="favourite_count")
+    @admin.display(description="favourites")
     def favourite_count(self, playground: Playground) -> int:
-        return playground.favourite_count
+        return playground.favourite_total
 
 
 @admin.register(PlaygroundFavourite)
-class PlaygroundFavouriteAdmin(admin.ModelAdmin):
+class PlaygroundFavouriteAdmin(ScaledAdmin):
     list_display = ("playground", "user", "created_at")
     list_select_related = ("playground", "user")
-    search_fields = ("playground__name", "user__email")
+    search_fields = ("user__email__exact",)
+    search_help_text = "The user's exact email."
     list_filter = ("created_at",)
     autocomplete_fields = ("playground", "user")

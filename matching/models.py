@@ -66,7 +66,12 @@ class Profile(models.Model):
 
     class Meta:
         ordering = ("name", "id")
-        indexes = [models.Index(fields=["latitude", "longitude"], name="pm_profile_lat_lng")]
+        indexes = [
+            models.Index(fields=["latitude", "longitude"], name="pm_profile_lat_lng"),
+            # The admin's order and its date drill-down (100k profiles at demo scale 1).
+            models.Index(fields=["name", "id"], name="pm_profile_name"),
+            models.Index(fields=["created_at"], name="pm_profile_created"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(age__gte=MIN_AGE, age__lte=MAX_AGE), name="pm_profile_age_range"
@@ -120,7 +125,10 @@ class Preferences(models.Model):
     profile = models.OneToOneField(Profile, on_delete=models.CASCADE, related_name="preferences")
     min_age = models.PositiveSmallIntegerField(default=MIN_AGE)
     max_age = models.PositiveSmallIntegerField(default=MAX_AGE)
-    max_distance = models.FloatField(default=25.0, help_text="In distance_unit.")
+    max_distance = models.FloatField(
+        default=25.0,
+        help_text="How far away matches may live, in the distance unit below (miles or km).",
+    )
     activity_level = models.CharField(
         max_length=10, choices=ActivityLevel.choices, default=ActivityLevel.MEDIUM
     )
@@ -151,7 +159,8 @@ class Preferences(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"preferences of {self.profile_id}"
+        # The dog's name: the profile page's inline is titled "Preferences: Rex".
+        return self.profile.name
 
 
 class Like(NaturalKeyMixin, models.Model):
@@ -174,8 +183,12 @@ class Like(NaturalKeyMixin, models.Model):
             models.UniqueConstraint(fields=["user", "target"], name="uq_like_user_target"),
             models.CheckConstraint(condition=~Q(user=F("target")), name="pm_like_not_self"),
         ]
-        # Mutual-like lookup: "has target already liked user?"
-        indexes = [models.Index(fields=["target", "user"], name="ix_likes_target_user")]
+        indexes = [
+            # Mutual-like lookup: "has target already liked user?"
+            models.Index(fields=["target", "user"], name="ix_likes_target_user"),
+            # Newest first in the admin, and the dashboard's likes per day.
+            models.Index(fields=["created_at"], name="ix_likes_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} likes {self.target_id}"
@@ -202,6 +215,7 @@ class Pass(NaturalKeyMixin, models.Model):
             models.UniqueConstraint(fields=["user", "target"], name="uq_pass_user_target"),
             models.CheckConstraint(condition=~Q(user=F("target")), name="pm_pass_not_self"),
         ]
+        indexes = [models.Index(fields=["created_at"], name="ix_passes_created")]
 
     def __str__(self) -> str:
         return f"{self.user_id} passed on {self.target_id}"

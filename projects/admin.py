@@ -1,7 +1,8 @@
 from django.contrib import admin
-from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
+from config.admin_scale import ScaledAdmin
 from projects import selectors
 from projects.models import (
     AIModel,
@@ -16,18 +17,6 @@ from projects.models import (
 )
 
 MONEY_OUT = DecimalField(max_digits=14, decimal_places=6)
-
-
-def _subquery_total(model, field: str, aggregate):
-    # A correlated subquery per total: two joined aggregates would multiply each other's rows.
-    rows = (
-        model.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(total=aggregate(field))
-        .values("total")
-    )
-    return Subquery(rows[:1])
 
 
 class GeneratedFileInline(admin.TabularInline):
@@ -60,19 +49,9 @@ class ProviderUsageInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
-    list_display = (
-        "name",
-        "status",
-        "primary_model",
-        "owner",
-        "progress",
-        "file_count",
-        "usage_calls",
-        "cost_estimate",
-        "actual_cost",
-        "created_at",
-    )
+class ProjectAdmin(ScaledAdmin):
+    # Six columns fit 1400 px; files and provider calls are the change page's inlines.
+    list_display = ("name", "status", "owner", "progress", "actual_cost", "created_at")
     list_filter = ("status", "primary_model", "strategy")
     search_fields = ("name", "description", "primary_model")
     list_select_related = ("owner",)
@@ -80,24 +59,6 @@ class ProjectAdmin(admin.ModelAdmin):
     readonly_fields = ("id", "created_at", "updated_at", "started_at", "completed_at")
     date_hierarchy = "created_at"
     inlines = (GeneratedFileInline, ProviderUsageInline)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                file_total=Coalesce(_subquery_total(GeneratedFile, "id", Count), Value(0)),
-                usage_total=Coalesce(_subquery_total(ProviderUsage, "id", Count), Value(0)),
-            )
-        )
-
-    @admin.display(description="files", ordering="file_total")
-    def file_count(self, project):
-        return project.file_total
-
-    @admin.display(description="provider calls", ordering="usage_total")
-    def usage_calls(self, project):
-        return project.usage_total
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
@@ -112,17 +73,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClarificationSession)
-class ClarificationSessionAdmin(admin.ModelAdmin):
-    list_display = (
-        "short_idea",
-        "depth",
-        "position",
-        "total_questions",
-        "is_completed",
-        "project",
-        "owner",
-        "created_at",
-    )
+class ClarificationSessionAdmin(ScaledAdmin):
+    list_display = ("short_idea", "depth", "is_completed", "project", "owner", "created_at")
     list_filter = ("depth", "is_completed", "ai_provider")
     search_fields = ("project_idea",)
     list_select_related = ("project", "owner")
@@ -132,11 +84,11 @@ class ClarificationSessionAdmin(admin.ModelAdmin):
 
     @admin.display(description="idea", ordering="project_idea")
     def short_idea(self, session):
-        return session.project_idea[:80]
+        return session.project_idea[:60]
 
 
 @admin.register(GeneratedFile)
-class GeneratedFileAdmin(admin.ModelAdmin):
+class GeneratedFileAdmin(ScaledAdmin):
     list_display = ("path", "project", "file_type", "size", "lines", "generated_at")
     list_filter = ("file_type", "ai_provider")
     search_fields = ("path", "project__name")
@@ -146,19 +98,9 @@ class GeneratedFileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderUsage)
-class ProviderUsageAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at",
-        "provider",
-        "model",
-        "request_type",
-        "project",
-        "tokens_in",
-        "tokens_out",
-        "cost",
-        "duration_ms",
-        "success",
-    )
+class ProviderUsageAdmin(ScaledAdmin):
+    # Tokens, duration and errors are on the change page.
+    list_display = ("created_at", "provider", "model", "project", "cost", "success")
     list_filter = ("provider", "success", "request_type", "model")
     search_fields = ("model", "project__name", "error")
     list_select_related = ("project",)
@@ -177,7 +119,7 @@ class ProviderUsageAdmin(admin.ModelAdmin):
 
 
 @admin.register(CostAlertDismissal)
-class CostAlertDismissalAdmin(admin.ModelAdmin):
+class CostAlertDismissalAdmin(ScaledAdmin):
     list_display = ("alert_id", "dismissed_at", "dismissed_by")
     search_fields = ("alert_id",)
     list_select_related = ("dismissed_by",)

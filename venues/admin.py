@@ -1,7 +1,10 @@
+"""Luna admin. Interests (1M rows at demo scale 1), members and friendships are searched and
+filtered on indexed columns only (exact ids); counts are per-row subqueries (config/admin_scale.py)."""
+
 from django.contrib import admin
-from django.db.models import Count
 from django.utils import timezone
 
+from config.admin_scale import ScaledAdmin, count_of, exact_value_filter, recent_rows
 from venues import services
 from venues.models import (
     ActionItem,
@@ -29,7 +32,8 @@ class MemberInterestInline(admin.TabularInline):
     fields = ("venue", "created_at")
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "interested venues"
+    formset = recent_rows(20, "-created_at")
+    verbose_name_plural = "interested venues (latest 20)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -39,30 +43,37 @@ class MemberInterestInline(admin.TabularInline):
 
 
 class FriendshipInline(admin.TabularInline):
+    """Read-only rows (an autocomplete per row would query its label); add in Friendships."""
+
     model = Friendship
     fk_name = "member"
     extra = 0
-    autocomplete_fields = ("friend",)
     fields = ("friend", "created_at")
+    readonly_fields = fields
     verbose_name_plural = "friends (pairs where this member has the smaller id)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("friend")
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "bio", "account", "venue_count", "created_at")
-    search_fields = ("id", "name", "bio", "account__email")
-    list_filter = ("categories__category",)
-    list_select_related = ("account",)
-    autocomplete_fields = ("account",)
+class MemberAdmin(ScaledAdmin):
+    list_display = ("id", "name", "venue_count", "created_at")
+    search_fields = ("id__exact",)
+    autocomplete_fields = ("account",)  # the linked account (user access mode)
     readonly_fields = ("created_at",)
+    date_hierarchy = "created_at"
     inlines = (MemberCategoryInline, MemberInterestInline, FriendshipInline)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(venue_count=Count("interests", distinct=True))
+        return super().get_queryset(request).annotate(venue_total=count_of(Interest, field="member"))
 
-    @admin.display(description="interested venues", ordering="venue_count")
+    @admin.display(description="interested venues")
     def venue_count(self, obj):
-        return obj.venue_count
+        return obj.venue_total
 
 
 class VenueInterestInline(admin.TabularInline):
@@ -72,7 +83,8 @@ class VenueInterestInline(admin.TabularInline):
     fields = ("member", "created_at")
     readonly_fields = fields
     can_delete = False
-    verbose_name_plural = "interested members"
+    formset = recent_rows(20, "-created_at")
+    verbose_name_plural = "interested members (latest 20)"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -82,8 +94,8 @@ class VenueInterestInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "category", "interested_count", "address", "position")
+class VenueAdmin(ScaledAdmin):
+    list_display = ("name", "id", "category", "interested_count")
     list_filter = ("category",)
     search_fields = ("id", "name", "category", "address")
     readonly_fields = ("position", "interested_count", "created_at")
@@ -108,11 +120,11 @@ class VenueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Interest)
-class InterestAdmin(admin.ModelAdmin):
+class InterestAdmin(ScaledAdmin):
     list_display = ("member", "venue", "created_at")
     list_select_related = ("member", "venue")
     list_filter = ("venue__category",)
-    search_fields = ("member__id", "member__name", "venue__id", "venue__name")
+    search_fields = ("member__id__exact", "venue__id__exact")
     autocomplete_fields = ("member", "venue")
     date_hierarchy = "created_at"
 
@@ -133,43 +145,44 @@ class InterestAdmin(admin.ModelAdmin):
 
 
 @admin.register(MemberCategory)
-class MemberCategoryAdmin(admin.ModelAdmin):
+class MemberCategoryAdmin(ScaledAdmin):
     list_display = ("category", "member", "created_at")
     list_select_related = ("member",)
-    list_filter = ("category",)
-    search_fields = ("category", "member__id", "member__name")
+    list_filter = (exact_value_filter("member_id", "member id"),)
+    search_fields = ("member__id__exact",)
+    date_hierarchy = "created_at"
     autocomplete_fields = ("member",)
 
 
 @admin.register(Friendship)
-class FriendshipAdmin(admin.ModelAdmin):
+class FriendshipAdmin(ScaledAdmin):
     list_display = ("member", "friend", "created_at")
     list_select_related = ("member", "friend")
-    search_fields = ("member__id", "member__name", "friend__id", "friend__name")
+    search_fields = ("member__id__exact", "friend__id__exact")
+    # The unique (member, friend) index; "member" would sort by the member's own ordering.
+    ordering = ("member_id", "friend_id")
     autocomplete_fields = ("member", "friend")
 
 
 class ActionItemMemberInline(admin.TabularInline):
     model = ActionItemMember
     extra = 0
-    autocomplete_fields = ("member",)
     fields = ("position", "member")
+    readonly_fields = ("member",)  # set by the interest toggle; no per-row widget queries
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("member")
 
 
 @admin.register(ActionItem)
-class ActionItemAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "venue",
-        "action_type",
-        "status",
-        "action_code",
-        "threshold_met",
-        "created_at",
-    )
+class ActionItemAdmin(ScaledAdmin):
+    list_display = ("id", "venue", "action_type", "status", "created_at")
     list_select_related = ("venue",)
-    list_filter = ("status", "action_type", "venue")
-    search_fields = ("id", "action_code", "description", "venue__id", "venue__name")
+    list_filter = ("status", "action_type", exact_value_filter("venue_id", "venue id"))
+    search_fields = ("id__exact", "action_code__exact", "venue__id__exact")
     autocomplete_fields = ("venue",)
     readonly_fields = ("created_at",)
     date_hierarchy = "created_at"

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.http import HttpResponse
 from django.urls import path
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -16,7 +17,9 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import AccessToken
 
 from accounts.models import User
-from config.audit import audit_actor, audit_batch, audit_bulk_write, named_actor
+from config.audit import audit_actor, audit_batch, audit_bulk_write, audit_prune, named_actor
+from memory.learning.models import LearnerProfile
+from venues.models import ActionItem, Member, Venue
 
 
 class InviteView(APIView):
@@ -30,7 +33,23 @@ class InviteView(APIView):
         return Response(status=201)
 
 
-urlpatterns = [path("invite", InviteView.as_view())]
+def keyed_write(request):
+    """A write authenticated by an application key (its auth sets `access_key_name`)."""
+    request.access_key_name = "partner-app"
+    Group.objects.create(name="Keyed")
+    return HttpResponse(status=201)
+
+
+def anonymous_write(request):
+    Group.objects.create(name="Anonymous")
+    return HttpResponse(status=201)
+
+
+urlpatterns = [
+    path("invite", InviteView.as_view()),
+    path("keyed", keyed_write),
+    path("anonymous", anonymous_write),
+]
 
 
 def entries_for(obj):
@@ -156,7 +175,7 @@ def test_seed_command_runs_under_the_seed_actor(settings, tmp_path):
     assert (entry.action, entry.actor, named_actor(entry)) == (
         LogEntry.Action.CREATE,
         None,
-        "seed",
+        "command:seed",
     )
 
 
@@ -210,3 +229,249 @@ def test_audit_actor_inside_a_request_keeps_the_user():
         "10.0.0.7",
         "account-deletion",
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_api_change_without_a_user_names_the_access_key_else_api(client):
+    assert client.post("/keyed").status_code == 201
+    assert client.post("/anonymous").status_code == 201
+
+    keyed = entries_for(Group.objects.get(name="Keyed"))
+    anonymous = entries_for(Group.objects.get(name="Anonymous"))
+    assert [(e.actor, e.additional_data) for e in keyed] == [(None, {"actor": "partner-app"})]
+    assert [(e.actor, e.additional_data) for e in anonymous] == [(None, {"actor": "api"})]
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_api_change_by_a_user_names_the_user_only(client):
+    staff = User.objects.create_user("staff@example.com", "secret-pass")
+    client.force_login(staff)
+
+    assert client.post("/anonymous").status_code == 201
+
+    [entry] = entries_for(Group.objects.get(name="Anonymous"))
+    assert (entry.actor, entry.additional_data) == (staff, None)
+
+
+VENUE_FIELDS = {
+    "id",
+    "position",
+    "name",
+    "category",
+    "description",
+    "image",
+    "address",
+    "latitude",
+    "longitude",
+    "interested_count",
+    "created_at",
+    "updated_at",
+}
+
+
+def make_venue(**fields) -> Venue:
+    return Venue.objects.create(
+        **{
+            "id": "venue_1",
+            "position": 1,
+            "name": "Cafe",
+            "category": "coffee",
+            "description": "d",
+            "image": "https://example.com/v.png",
+            "address": "1 Main St",
+            "latitude": 1.0,
+            "longitude": 2.0,
+            **fields,
+        }
+    )
+
+
+@pytest.mark.django_db
+def test_reverse_relations_are_never_logged_as_fields():
+    venue = make_venue()
+    user = User.objects.create_user("new@example.com", "secret-pass")
+    venue.delete()
+
+    created, deleted = entries_for_pk(Venue, "venue_1")
+    assert set(created.changes) == VENUE_FIELDS  # no "action_items", no "interests"
+    assert set(deleted.changes) == VENUE_FIELDS
+    [user_entry] = entries_for(user)
+    assert set(user_entry.changes) == {
+        "id",
+        "email",
+        "password",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "created_at",
+    }
+
+
+def entries_for_pk(model, pk):
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_pk=str(pk)
+        ).order_by("timestamp", "pk")
+    )
+
+
+@pytest.mark.django_db
+def test_many_to_many_changes_are_logged_as_such():
+    venue = make_venue()
+    item = ActionItem.objects.create(
+        id="ai_1", venue=venue, action_type="book_venue", action_code="AC1", description="d"
+    )
+    member = Member.objects.create(id="user_1", name="Ann", avatar="https://example.com/a.png")
+    user = User.objects.create_user("new@example.com")
+    group = Group.objects.create(name="Editors")
+
+    item.members.add(member)
+    user.groups.add(group)
+
+    assert entries_for(item)[-1].changes == {
+        "members": {"type": "m2m", "operation": "add", "objects": ["Ann (user_1)"]}
+    }
+    assert entries_for(user)[-1].changes == {
+        "groups": {"type": "m2m", "operation": "add", "objects": ["Editors"]}
+    }
+
+
+@pytest.mark.django_db
+def test_createsuperuser_is_audited_as_the_command(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-password")
+
+    call_command("createsuperuser", "--noinput", "--email", "root@example.com", verbosity=0)
+
+    [entry] = entries_for(User.objects.get(email="root@example.com"))
+    assert (entry.actor, named_actor(entry), len(entry.changes)) == (
+        None,
+        "command:createsuperuser",
+        7,
+    )
+
+
+@pytest.mark.django_db
+def test_a_command_called_by_another_keeps_the_outer_name(settings, tmp_path):
+    (tmp_path / "groups.json").write_text(
+        json.dumps([{"model": "auth.group", "pk": 7, "fields": {"name": "Loaded"}}])
+    )
+    settings.FIXTURE_DIRS = [tmp_path]
+
+    call_command("loaddata", "groups", verbosity=0)
+    loaded = entries_for(Group.objects.get(name="Loaded"))
+    Group.objects.all().delete()
+    call_command("seed", "groups", stdout=open("/dev/null", "w"))  # noqa: SIM115  (seed calls loaddata)
+    seeded = entries_for(Group.objects.get(name="Loaded"))
+
+    assert named_actor(loaded[0]) == "command:loaddata"
+    assert named_actor(seeded[-1]) == "command:seed"
+
+
+@pytest.mark.django_db
+def test_learning_profile_put_audits_each_list_change_once(api_client):
+    api_client.post(
+        "/learning/profiles",
+        {
+            "name": "Ann",
+            "dob": "2019-03-14",
+            "gender": "female",
+            "address": "1 Garden Road",
+            "school": "Sunshine",
+            "neighborhood": "Riverside",
+            "interests": ["trains"],
+            "mastered_words": "一, 二",
+            "mastered_grammar": "g:1",
+        },
+        format="json",
+    )
+    LogEntry.objects.all().delete()
+
+    response = api_client.put(
+        "/learning/profiles/Ann",
+        {"mastered_words": "二, 三, 四", "mastered_grammar": "g:1,g:2"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    profile = LearnerProfile.objects.get(pk="ann")
+    added = [
+        (entry.action, entry.changes, entry.additional_data)
+        for entry in entries_for(profile)
+        if entry.action == LogEntry.Action.UPDATE and "mastered" in next(iter(entry.changes))
+    ]
+    assert added == [
+        (
+            LogEntry.Action.UPDATE,
+            {"mastered words (zh)": {"type": "m2m", "operation": "add", "objects": ["三", "四"]}},
+            {"actor": "api"},
+        ),
+        (
+            LogEntry.Action.UPDATE,
+            {"mastered grammar": {"type": "m2m", "operation": "add", "objects": ["g:2"]}},
+            {"actor": "api"},
+        ),
+    ]
+    # The removed word is logged as a delete of its row.
+    deleted = LogEntry.objects.filter(action=LogEntry.Action.DELETE)
+    assert [entry.object_repr for entry in deleted] == ["一 (zh)"]
+
+
+@pytest.mark.django_db
+def test_prune_deletes_entries_older_than_the_retention_only():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    for name in ("a", "b", "c"):
+        Group.objects.create(name=name)
+    now = timezone.now()
+    entries = list(LogEntry.objects.order_by("pk"))
+    LogEntry.objects.filter(pk=entries[0].pk).update(timestamp=now - timedelta(days=31))
+    LogEntry.objects.filter(pk=entries[1].pk).update(timestamp=now - timedelta(days=30))
+    seen = []
+
+    deleted = audit_prune(
+        older_than_days=30, batch_size=1, progress=lambda d, t: seen.append((d, t)), now=now
+    )
+
+    assert deleted == 1
+    assert seen == [(1, 1)]
+    assert list(LogEntry.objects.order_by("pk").values_list("pk", flat=True)) == [
+        entries[1].pk,
+        entries[2].pk,
+    ]
+
+
+@pytest.mark.django_db
+def test_prune_command_uses_the_setting_and_prints_a_summary(settings, capsys):
+    from datetime import timedelta
+    from io import StringIO
+
+    from django.utils import timezone
+
+    settings.AUDITLOG_RETENTION_DAYS = 10
+    Group.objects.create(name="old")
+    Group.objects.create(name="new")
+    LogEntry.objects.filter(object_repr="old").update(timestamp=timezone.now() - timedelta(days=11))
+    out = StringIO()
+
+    call_command("prune_auditlog", stdout=out)
+
+    assert list(LogEntry.objects.values_list("object_repr", flat=True)) == ["new"]
+    assert out.getvalue().startswith("prune_auditlog: 1 entries older than 10 days deleted in ")
+
+
+@pytest.mark.django_db
+def test_prune_command_with_zero_retention_keeps_everything(settings):
+    from io import StringIO
+
+    settings.AUDITLOG_RETENTION_DAYS = 0
+    Group.objects.create(name="kept")
+    out = StringIO()
+
+    call_command("prune_auditlog", stdout=out)
+
+    assert LogEntry.objects.count() == 1
+    assert out.getvalue() == "prune_auditlog: retention is 0 (keep everything); nothing deleted\n"

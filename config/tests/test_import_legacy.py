@@ -72,11 +72,11 @@ def test_import_writes_reports_per_table_and_draws_progress(fake_importer):
 
 
 @pytest.mark.django_db
-def test_import_runs_under_the_migration_actor(fake_importer):
+def test_import_runs_under_the_command_actor(fake_importer):
     run_command("fake", "alpha")
 
     [entry] = LogEntry.objects.get_for_object(Group.objects.get(name="alpha"))
-    assert (entry.actor, named_actor(entry)) == (None, "migration")
+    assert (entry.actor, named_actor(entry)) == (None, "command:import_legacy")
 
 
 @pytest.mark.django_db
@@ -92,7 +92,10 @@ def test_batched_importer_logs_one_entry_per_batch(fake_importer, monkeypatch):
     run_command("fake", "a,b,c")
 
     [entry] = LogEntry.objects.all()
-    assert (entry.object_repr, named_actor(entry)) == ("3 groups from a,b,c", "migration")
+    assert (entry.object_repr, named_actor(entry)) == (
+        "3 groups from a,b,c",
+        "command:import_legacy",
+    )
 
 
 @pytest.mark.django_db

@@ -96,6 +96,60 @@ def test_search_finds_by_owner_email(admin_client):
     assert PlaygroundFavourite.objects.count() == 1
 
 
+def test_profile_page_titles_the_preferences_inline_with_the_dogs_name(admin_client):
+    profile = ProfileFactory(name="Rex")
+    PreferencesFactory(profile=profile)
+
+    response = admin_client.get(reverse("admin:matching_profile_change", args=[profile.pk]))
+
+    assert response.status_code == 200
+    assert b'<b>Preferences:</b> <span class="inline_label">Rex\n</span>' in response.content
+    assert str(profile.pk).encode() + b"</span>" not in response.content
+    assert (
+        b"How far away matches may live, in the distance unit below (miles or km)."
+        in response.content
+    )
+
+
+def test_prompts_inline_uses_compact_widgets(admin_client):
+    profile = ProfileFactory()
+    PromptFactory(profile=profile)
+
+    response = admin_client.get(reverse("admin:matching_profile_change", args=[profile.pk]))
+
+    assert b'<textarea name="prompts-0-answer" cols="40" rows="2"' in response.content
+    assert b'name="prompts-0-question" value=' in response.content
+    assert b'size="30"' in response.content
+
+
+def test_like_search_by_exact_email_of_either_user(admin_client):
+    like = LikeFactory()
+    LikeFactory()
+    url = reverse("admin:matching_like_changelist")
+
+    by_user = admin_client.get(url, {"q": like.user.email})
+    by_target = admin_client.get(url, {"q": like.target.email})
+    partial = admin_client.get(url, {"q": like.user.email[:5]})
+
+    assert list(by_user.context["cl"].result_list) == [like]
+    assert list(by_target.context["cl"].result_list) == [like]
+    assert list(partial.context["cl"].result_list) == []
+
+
+def test_message_search_by_exact_email_of_sender_or_recipient(admin_client):
+    a, b, c = ProfileFactory(), ProfileFactory(), ProfileFactory()
+    match, other = make_match(a, b), make_match(b, c)
+    message = MessageFactory(conversation=match.conversation, sender=a.user, recipient=b.user)
+    MessageFactory(conversation=other.conversation, sender=c.user, recipient=b.user)
+    url = reverse("admin:matching_message_changelist")
+
+    by_sender = admin_client.get(url, {"q": a.user.email})
+    by_recipient = admin_client.get(url, {"q": b.user.email})
+
+    assert list(by_sender.context["cl"].result_list) == [message]
+    assert len(by_recipient.context["cl"].result_list) == 2
+
+
 def test_admin_searches_find_the_matching_rows(admin_client):
     from matching.models import Profile
 

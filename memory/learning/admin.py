@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db.models import QuerySet, Subquery
 from django.forms.models import BaseInlineFormSet
 
+from config.admin_scale import ScaledAdmin, exact_value_filter
+
 from ..aggregates import count_of
 from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
 
@@ -12,7 +14,7 @@ class RecentRowsFormSet(BaseInlineFormSet):
     The full list is one click away in the row's own changelist (filter by profile).
     """
 
-    max_rows = 50
+    max_rows = 20
 
     def get_queryset(self):
         if not hasattr(self, "_queryset"):
@@ -31,45 +33,34 @@ class RecentInline(admin.TabularInline):
 class MasteredWordInline(RecentInline):
     model = MasteredWord
     fields = ("word", "language", "added_at")
-    verbose_name_plural = "mastered words (latest 50)"
+    verbose_name_plural = "mastered words (latest 20)"
 
 
 class MasteredGrammarInline(RecentInline):
     model = MasteredGrammar
     fields = ("grammar_uri", "added_at")
-    verbose_name_plural = "mastered grammar (latest 50)"
+    verbose_name_plural = "mastered grammar (latest 20)"
 
 
 class ApprovedCardInline(RecentInline):
     model = ApprovedCard
     fields = ("card_type", "content", "approved_at")
-    verbose_name_plural = "approved cards (latest 50)"
+    verbose_name_plural = "approved cards (latest 20)"
 
 
 class ChatMessageInline(RecentInline):
     model = ChatMessage
     fields = ("role", "content", "timestamp")
-    verbose_name_plural = "chat messages (latest 50)"
+    verbose_name_plural = "chat messages (latest 20)"
 
 
 @admin.register(LearnerProfile)
-class LearnerProfileAdmin(admin.ModelAdmin):
-    list_display = (
-        "id",
-        "name",
-        "school",
-        "zh_words",
-        "en_words",
-        "grammar_points",
-        "cards",
-        "chat_messages",
-        "owner",
-        "created_at",
-    )
-    list_filter = ("gender", "school", ("owner", admin.EmptyFieldListFilter))
-    search_fields = ("id", "name", "school", "owner__email")
-    list_select_related = ("owner",)
-    autocomplete_fields = ("owner",)
+class LearnerProfileAdmin(ScaledAdmin):
+    # Grammar, cards and chat counts are the change page's inlines.
+    list_display = ("id", "name", "school", "zh_words", "en_words", "created_at")
+    list_filter = ("gender", "school")
+    search_fields = ("id", "name", "school")
+    autocomplete_fields = ("owner",)  # the account that created it (user access mode)
     readonly_fields = ("created_at", "updated_at")
     inlines = (MasteredWordInline, MasteredGrammarInline, ApprovedCardInline, ChatMessageInline)
 
@@ -107,7 +98,10 @@ class LearnerProfileAdmin(admin.ModelAdmin):
         return profile.chat_total
 
 
-class LearnerRowAdmin(admin.ModelAdmin):
+ProfileFilter = exact_value_filter("profile_id", "learner id")
+
+
+class LearnerRowAdmin(ScaledAdmin):
     autocomplete_fields = ("profile",)
     list_select_related = ("profile",)
 
@@ -115,28 +109,29 @@ class LearnerRowAdmin(admin.ModelAdmin):
 @admin.register(MasteredWord)
 class MasteredWordAdmin(LearnerRowAdmin):
     list_display = ("word", "language", "profile", "added_at")
-    list_filter = ("language", "profile")
-    search_fields = ("word", "profile__name")
+    list_filter = ("language", ProfileFilter)
+    search_fields = ("word__exact",)
+    date_hierarchy = "added_at"
 
 
 @admin.register(MasteredGrammar)
 class MasteredGrammarAdmin(LearnerRowAdmin):
     list_display = ("grammar_uri", "profile", "added_at")
-    list_filter = ("profile",)
+    list_filter = (ProfileFilter,)
     search_fields = ("grammar_uri", "profile__name")
 
 
 @admin.register(ApprovedCard)
 class ApprovedCardAdmin(LearnerRowAdmin):
     list_display = ("card_type", "profile", "approved_at")
-    list_filter = ("card_type", "profile")
+    list_filter = ("card_type", ProfileFilter)
     search_fields = ("card_type", "profile__name")
 
 
 @admin.register(ChatMessage)
 class ChatMessageAdmin(LearnerRowAdmin):
     list_display = ("role", "short_content", "profile", "timestamp")
-    list_filter = ("role", "profile")
+    list_filter = ("role", ProfileFilter)
     search_fields = ("content", "profile__name")
 
     @admin.display(description="content")

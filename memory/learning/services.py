@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from config.audit import audit_rows_added
+
 from .models import (
     ApprovedCard,
     ChatMessage,
@@ -120,14 +122,13 @@ def words_replace(*, profile: LearnerProfile, language: str, words: Iterable[str
     gone = current.difference(wanted)
     if gone:
         MasteredWord.objects.filter(profile=profile, language=language, word__in=gone).delete()
+    added = [word for word in wanted if word not in current]
     MasteredWord.objects.bulk_create(
-        [
-            MasteredWord(profile=profile, word=word, language=language)
-            for word in wanted
-            if word not in current
-        ],
+        [MasteredWord(profile=profile, word=word, language=language) for word in added],
         batch_size=1000,
     )
+    # bulk_create writes no per-row audit entries (deletes above do): one for the batch.
+    audit_rows_added(parent=profile, field=f"mastered words ({language})", objects=added)
 
 
 @transaction.atomic
@@ -140,10 +141,11 @@ def grammar_replace(*, profile: LearnerProfile, uris: Iterable[str]) -> None:
     gone = current.difference(wanted)
     if gone:
         MasteredGrammar.objects.filter(profile=profile, grammar_uri__in=gone).delete()
+    added = [uri for uri in wanted if uri not in current]
     MasteredGrammar.objects.bulk_create(
-        [MasteredGrammar(profile=profile, grammar_uri=uri) for uri in wanted if uri not in current],
-        batch_size=1000,
+        [MasteredGrammar(profile=profile, grammar_uri=uri) for uri in added], batch_size=1000
     )
+    audit_rows_added(parent=profile, field="mastered grammar", objects=added)
 
 
 @transaction.atomic

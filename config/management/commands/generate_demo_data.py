@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.services import DEMO_PASSWORD
-from config.audit import audit_actor
 
 # app name → module with generate(*, scale, rng, batch_size, progress) -> {table: rows}
 GENERATORS = {
@@ -66,14 +65,14 @@ class Command(BaseCommand):
 
             app_started = time.monotonic()
             extra = {"demo_accounts": demo_accounts} if app in ACCOUNT_GENERATORS else {}
-            with audit_actor("generate_demo_data"):
-                written = module.generate(
-                    scale=options["scale"],
-                    rng=random.Random(f"{options['seed']}-{app}"),
-                    batch_size=options["batch_size"],
-                    progress=progress,
-                    **extra,
-                )
+            # Audited as `command:generate_demo_data` (config.audit.install_command_actor).
+            written = module.generate(
+                scale=options["scale"],
+                rng=random.Random(f"{options['seed']}-{app}"),
+                batch_size=options["batch_size"],
+                progress=progress,
+                **extra,
+            )
             for bar in bars.values():
                 bar.close()
             totals.update(written)

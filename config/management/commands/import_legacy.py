@@ -6,7 +6,6 @@ from django.db import transaction
 from tqdm import tqdm
 
 from config import legacy
-from config.audit import audit_actor
 from config.legacy import ImportReport, LegacyImportError
 
 
@@ -63,7 +62,8 @@ class Command(BaseCommand):
         try:
             # The importers write in one transaction themselves; this one also guarantees
             # that a failed or dry run leaves nothing behind, whatever an importer does.
-            with audit_actor("migration"), transaction.atomic():
+            # Audited as `command:import_legacy` (config.audit.install_command_actor).
+            with transaction.atomic():
                 report = run(options["source"], dry_run=dry_run, progress=progress)
                 if dry_run:
                     transaction.set_rollback(True)

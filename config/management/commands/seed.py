@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
 from accounts.services import DEMO_PASSWORD
-from config.audit import audit_actor
 from config.seeding import seed_all
 
 
@@ -22,8 +21,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        with audit_actor("seed"):
-            results = seed_all(options["fixtures"] or None, demo_accounts=options["demo_accounts"])
+        # Audited as `command:seed` (config.audit.install_command_actor).
+        results = seed_all(options["fixtures"] or None, demo_accounts=options["demo_accounts"])
         for result in results:
             if result.demo_accounts:
                 self.stdout.write(
