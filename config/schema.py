@@ -6,8 +6,11 @@ views, so they are added here from what the view is configured with:
 
 - 400 everywhere (a NUL in the URL, a malformed body, a failed validation);
 - 422 on views whose validation errors are 422 (`validation_error_status`, Luna and YAGO);
-- 401 and 403 when a permission class other than AllowAny guards the view;
-- 404 when the path has parameters (an unknown object) or the view needs a user (no profile);
+- 401 and 403 when a permission class other than AllowAny guards the view (as the access
+  setting of its mount is when the schema is generated);
+- 404 when the path has parameters (an unknown object) or the view needs a user (no profile),
+  and 405 there too (a parameter value can name a fixed sibling route that takes another
+  method: `GET clarifications/start`);
 - 415 when the operation takes a body (a Content-Type no parser reads);
 - 429 when the view has throttles.
 
@@ -49,6 +52,7 @@ ERROR_DESCRIPTIONS = {
     "401": "Missing or invalid credentials",
     "403": "Not allowed for these credentials",
     "404": "Not found",
+    "405": "Method not allowed",
     "409": "Conflicts with the current state",
     "413": "Request body too large",
     "415": "Unsupported media type",
@@ -80,14 +84,11 @@ class AutoSchema(SpectacularAutoSchema):
         codes = {400}
         if getattr(view, "validation_error_status", 400) == 422:
             codes.add(422)
-        guarded = any(
-            not issubclass(permission, AllowAny)
-            for permission in getattr(view, "permission_classes", ())
-        )
+        guarded = any(not isinstance(permission, AllowAny) for permission in view.get_permissions())
         if guarded:
             codes |= {401, 403, 404}
         if "{" in self.path:
-            codes.add(404)
+            codes |= {404, 405}
         if self.method in ("POST", "PUT", "PATCH") and self._get_request_body() is not None:
             codes.add(415)
         if getattr(view, "throttle_classes", ()):

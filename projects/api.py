@@ -159,7 +159,7 @@ class ProjectListIn(serializers.Serializer):
         choices=ProjectStatus.choices, required=False, allow_blank=True
     )
     limit = serializers.IntegerField(min_value=1, max_value=1000, required=False, default=100)
-    offset = serializers.IntegerField(min_value=0, required=False, default=0)
+    offset = bounded_int(required=False, default=0)
     sort = serializers.ChoiceField(
         choices=selectors.PROJECT_SORTS, required=False, default="-created_at"
     )

@@ -11,7 +11,7 @@ from config.fixture_check import fixture_differences
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = ["edgesoul", "learning", "luna", "pupmatch", "yago"]
+FIXTURES = ["edgesoul", "learning", "luna", "pupmatch", "yago", "yago_catalogs"]
 
 
 def test_every_fixture_is_covered_here():

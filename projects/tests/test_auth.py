@@ -213,9 +213,9 @@ def test_auth_routes_are_in_the_schema_with_typed_responses():
         if "/yago/api/v1/auth/" in path
     }
     assert responses == {
-        "/yago/api/v1/auth/register": {"post": ["201", "409", "422", "429"]},
-        "/yago/api/v1/auth/login": {"post": ["200", "401", "422", "429"]},
-        "/yago/api/v1/auth/me": {"get": ["200", "401"]},
+        "/yago/api/v1/auth/register": {"post": ["201", "400", "409", "415", "422", "429"]},
+        "/yago/api/v1/auth/login": {"post": ["200", "400", "401", "415", "422", "429"]},
+        "/yago/api/v1/auth/me": {"get": ["200", "400", "401", "403", "404"]},
     }
     login = schema["paths"]["/yago/api/v1/auth/login"]["post"]
     assert login["responses"]["200"]["content"]["application/json"]["schema"] == {
