@@ -191,7 +191,7 @@ admin.site.unregister(APIKey)
 
 
 @admin.register(ApplicationKey)
-class ApplicationKeyAdmin(APIKeyModelAdmin):
+class ApplicationKeyAdmin(ScaledAdmin, APIKeyModelAdmin):
     """Create (the key is shown once, in a message) and revoke application keys."""
 
     list_display = (
@@ -225,7 +225,7 @@ class ApplicationKeyAdmin(APIKeyModelAdmin):
 
 
 @admin.register(JobRecord)
-class JobRecordAdmin(admin.ModelAdmin):
+class JobRecordAdmin(ScaledAdmin):
     """What the consumers ran: failed and retried jobs with their traceback."""
 
     list_display = ("name", "state", "attempts", "retries_left", "started_at", "finished_at")
@@ -239,7 +239,7 @@ class JobRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(BackupRun)
-class BackupRunAdmin(admin.ModelAdmin):
+class BackupRunAdmin(ScaledAdmin):
     list_display = ("started_at", "status", "file_name", "size", "slot", "copied_to")
     list_filter = ("status",)
     search_fields = ("file_name", "check_result")

@@ -138,7 +138,7 @@ class TemplateInline(admin.TabularInline):
 
 
 @admin.register(TemplateCategory)
-class TemplateCategoryAdmin(admin.ModelAdmin):
+class TemplateCategoryAdmin(ScaledAdmin):
     list_display = ("name", "id", "position", "template_count")
     list_editable = ("position",)
     search_fields = ("id", "name")
@@ -154,7 +154,7 @@ class TemplateCategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Template)
-class TemplateAdmin(admin.ModelAdmin):
+class TemplateAdmin(ScaledAdmin):
     list_display = (
         "name",
         "id",
@@ -173,7 +173,7 @@ class TemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(admin.ModelAdmin):
+class AIModelAdmin(ScaledAdmin):
     """The model catalog and the price list: a price changed here applies to the next estimate
     and the next provider call (the cached price table is dropped on save)."""
 
@@ -195,7 +195,7 @@ class AIModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(MarketplaceItem)
-class MarketplaceItemAdmin(admin.ModelAdmin):
+class MarketplaceItemAdmin(ScaledAdmin):
     list_display = ("name", "id", "type", "author", "version", "downloads", "rating", "price")
     list_filter = ("type", "author", "installed")
     search_fields = ("id", "name", "description", "author")

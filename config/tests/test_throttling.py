@@ -23,9 +23,15 @@ LOGIN = "/pupmatch/auth/login"
 RESET = "/pupmatch/auth/password-reset/request"
 
 
+# 30 s into a minute, an hour and a day: a fixed window of any of them has room on both sides.
+MID_WINDOW = 1_800_000_030.0
+
+
 @pytest.fixture
 def rates(monkeypatch, settings):
     base = dict(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    # Windows are aligned to the clock: a test must not straddle a minute's end by chance.
+    monkeypatch.setattr(CounterRateThrottle, "timer", lambda self: MID_WINDOW)
 
     def apply(**overrides):
         monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**base, **overrides})
