@@ -134,6 +134,7 @@ class AuthViewSet(PupMatchViewSet):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LoginSerializer, responses={200: TokenSerializer})
+    @error_responses(401)  # wrong email or password, or a deactivated account
     def login(self, request):
         serializer = LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -90,6 +90,7 @@ def test_pupmatch_messages_are_cursor_paginated(schema):
         ("/luna/interests", "post", {"200", "400", "404", "415", "422"}),
         ("/luna/action-items/{id}", "delete", {"200", "400", "403", "404", "405", "422"}),
         ("/pupmatch/auth/register", "post", {"201", "400", "409", "415", "429"}),
+        ("/pupmatch/auth/login", "post", {"200", "400", "401", "415", "429"}),
         ("/pupmatch/profile", "post", {"201", "400", "401", "403", "404", "409", "415", "429"}),
         ("/pupmatch/profile", "get", {"200", "400", "401", "403", "404", "429"}),
         (f"{E}/memories/{{user_id}}", "delete", {"200", "400", "404", "405"}),
