@@ -9,9 +9,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts import services as accounts
-from accounts.api import InvalidCredentials
+from accounts.api import login_response
 from config.authentication import JWTAuthentication
-from config.clientip import client_ip
 from config.pagination import BoundedLimitOffsetPagination, bounded_page_size_parameters
 from config.schema import error_responses
 from config.throttling import (
@@ -136,15 +135,7 @@ class AuthViewSet(PupMatchViewSet):
     @extend_schema(request=LoginSerializer, responses={200: TokenSerializer})
     @error_responses(401)  # wrong email or password, or a deactivated account
     def login(self, request):
-        serializer = LoginSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            user = accounts.user_authenticate(
-                **serializer.validated_data, client_ip=client_ip(request), app="pupmatch"
-            )
-        except accounts.Unauthorized as error:
-            raise InvalidCredentials() from error
-        return Response(accounts.access_token_create(user=user))
+        return login_response(request, app="pupmatch")
 
     @extend_schema(request=PasswordResetRequestSerializer, responses={204: None})
     def password_reset_request(self, request):

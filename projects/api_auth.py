@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 
 from accounts import services as accounts
-from accounts.api import InvalidCredentials
+from accounts.api import login_response
 from accounts.serializers import (
     LoginSerializer,
     RegisterSerializer,
@@ -19,7 +19,6 @@ from accounts.serializers import (
     UserSerializer,
 )
 from config.authentication import JWTAuthentication
-from config.clientip import client_ip
 from config.throttling import LoginAccountThrottle, ScopedRateThrottle
 
 _Error = inline_serializer("YagoAuthError", fields={"detail": serializers.CharField()})
@@ -81,15 +80,7 @@ class YagoAuthViewSet(viewsets.ViewSet):
         },
     )
     def login(self, request):
-        serializer = LoginSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        try:
-            user = accounts.user_authenticate(
-                **serializer.validated_data, client_ip=client_ip(request), app="yago"
-            )
-        except accounts.Unauthorized as error:
-            raise InvalidCredentials() from error
-        return Response(accounts.access_token_create(user=user))
+        return login_response(request, app="yago")
 
 
 class YagoMeViewSet(viewsets.ViewSet):
