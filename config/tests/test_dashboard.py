@@ -130,7 +130,7 @@ def test_past_days_come_from_the_rollup_and_today_is_counted(admin_client):
 
 
 @pytest.mark.django_db
-def test_rollup_refresh_recounts_the_past_days_and_drops_older_ones():
+def test_rollup_refresh_recounts_the_window_and_drops_older_days():
     today = timezone.localdate()
     DashboardDay.objects.create(chart="luna-interests", day=today - datetime.timedelta(days=40), value=9)
     DashboardDay.objects.create(chart="luna-interests", day=today - datetime.timedelta(days=1), value=7)
@@ -140,22 +140,33 @@ def test_rollup_refresh_recounts_the_past_days_and_drops_older_ones():
 
     written = dashboard_rollup_refresh()
 
-    assert written == CHART_COUNT * (DAYS - 1) == 319
-    assert DashboardDay.objects.count() == 319
+    assert written == CHART_COUNT * DAYS == 330
+    assert DashboardDay.objects.count() == 330
     stored = dict(
         DashboardDay.objects.filter(chart="luna-interests").values_list("day", "value")
     )
     assert min(stored) == today - datetime.timedelta(days=DAYS - 1)
-    assert today not in stored
-    assert stored[today - datetime.timedelta(days=1)] == 2.0
-    assert sum(stored.values()) == 2.0
+    assert (stored[today - datetime.timedelta(days=1)], stored[today]) == (2.0, 1.0)
+    assert sum(stored.values()) == 3.0
+
+
+@pytest.mark.django_db
+def test_today_adds_the_rows_since_the_refresh_to_its_stored_part(admin_client):
+    InterestFactory(created_at=days_ago(0) - datetime.timedelta(seconds=2))
+    dashboard_rollup_refresh(now=timezone.now() - datetime.timedelta(seconds=1))
+    InterestFactory(created_at=days_ago(0))  # after the refresh: counted live
+    InterestFactory(created_at=days_ago(-1))  # tomorrow: not in the window
+
+    interests = panel(admin_client.get("/admin/"), "Luna")["charts"][0]
+
+    assert (interests["total"], interests["today"]) == ("2", "2")
 
 
 @pytest.mark.django_db
 def test_the_rollup_task_refreshes_hourly():
     runs_at = dashboard_rollup_job.task_class().validate_datetime
 
-    assert dashboard_rollup_job.call_local() == 319
+    assert dashboard_rollup_job.call_local() == 330
     assert [runs_at(datetime.datetime(2026, 11, 29, 10, minute)) for minute in (6, 7, 8)] == [
         False,
         True,
