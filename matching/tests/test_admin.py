@@ -114,11 +114,13 @@ def test_favourites_changelist_has_a_fixed_query_count(admin_client, django_asse
     url = reverse("admin:matching_playgroundfavourite_changelist")
     admin_client.get(url)  # session and permissions cached
 
-    # Session, user, the capped count, the page (playground and user joined).
-    with django_assert_num_queries(4):
+    # Session, user, the capped count, the page (playground and user joined); PostgreSQL
+    # reads the planner's row estimate first (config/admin_scale.py).
+    queries = 5 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(queries):
         one = admin_client.get(url)
     latest = FavouriteFactory.create_batch(3)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(queries):
         four = admin_client.get(url)
 
     assert [f.pk for f in one.context["cl"].result_list] == [first.pk]
