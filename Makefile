@@ -71,14 +71,25 @@ bench: venv
 	bash bench/run.sh
 	$(MAKE) bench-admin
 
-# Every admin page timed at ADMIN_SCALE on SQLite (bench/admin_pages.py), its data set in its own
-# file, generated on the first run (scale 1: about an hour on a busy 2-core machine).
+# Every admin page timed at ADMIN_SCALE (bench/admin_pages.py) on ADMIN_ENGINE (sqlite or
+# postgresql), its data set in its own SQLite file or PostgreSQL database, generated on the first
+# run (scale 1: about an hour on a busy 2-core machine; `manage.py transfer --to` copies one
+# engine's data set to the other in minutes).
 ADMIN_SCALE ?= 1
+ADMIN_ENGINE ?= sqlite
+ADMIN_PG_URL ?= postgres://postgres@127.0.0.1:5432/admin_scale$(subst .,_,$(ADMIN_SCALE))
 bench-admin: venv
 	@mkdir -p bench/out
-	@db="$(CURDIR)/bench/out/admin-scale$(ADMIN_SCALE).sqlite3"; gen=""; [ -f "$$db" ] || gen="--generate"; \
-	DATABASE_URL="sqlite:///$$db" SECRET_KEY="bench-only-secret-key-not-used-elsewhere" \
-	$(PY) bench/admin_pages.py --scale $(ADMIN_SCALE) $$gen
+	@if [ "$(ADMIN_ENGINE)" = postgresql ]; then \
+	  url="$(ADMIN_PG_URL)"; gen=""; \
+	  psql "$$url" -tAc "select 1 from venues_venue limit 1" 2>/dev/null | grep -q 1 || { \
+	    createdb "$${url##*/}" -h 127.0.0.1 -U postgres 2>/dev/null; gen="--generate"; }; \
+	else \
+	  db="$(CURDIR)/bench/out/admin-scale$(ADMIN_SCALE).sqlite3"; url="sqlite:///$$db"; gen=""; \
+	  [ -f "$$db" ] || gen="--generate"; \
+	fi; \
+	SECRET_KEY="bench-only-secret-key-not-used-elsewhere" \
+	$(PY) bench/admin_pages.py --scale $(ADMIN_SCALE) --database-url "$$url" $$gen
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -29,7 +29,7 @@ from config.backup_runs import backup_state
 from config.backups import backup_list
 from config.dashboard import dashboard_panels
 from config.dbstats import database_stats, human_size
-from config.models import ApplicationKey, BackupRun, JobRecord
+from config.models import ApplicationKey, BackupRun, DashboardDay, JobRecord
 
 AUDIT_HISTORY_PER_PAGE = 20
 
@@ -235,6 +235,23 @@ class JobRecordAdmin(ScaledAdmin):
     date_hierarchy = "updated_at"
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(DashboardDay)
+class DashboardDayAdmin(ScaledAdmin):
+    """The dashboard's per-day rollup (config/dashboard.py): read-only, rebuilt hourly."""
+
+    list_display = ("chart", "day", "value", "computed_at")
+    list_filter = ("chart",)
+    search_fields = ("chart",)
+    readonly_fields = [field.name for field in DashboardDay._meta.fields]
+    date_hierarchy = "day"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

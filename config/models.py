@@ -132,3 +132,27 @@ class BackupRun(models.Model):
 
     def __str__(self) -> str:
         return self.file_name or f"backup {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class DashboardDay(models.Model):
+    """One closed day's value of one admin dashboard chart (config/dashboard.py).
+
+    The dashboard reads past days from here and counts only today live, so its cold page
+    costs one small aggregate per chart at any data size. `dashboard_rollup_refresh` (hourly,
+    config/tasks.py) recomputes the window's past days, so late changes show within the hour.
+    """
+
+    chart = models.CharField(max_length=50)
+    day = models.DateField()
+    value = models.FloatField()
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("chart", "day")
+        constraints = [
+            models.UniqueConstraint(fields=("chart", "day"), name="platform_dashboardday_chart_day_uniq"),
+        ]
+        verbose_name = "dashboard day"
+
+    def __str__(self) -> str:
+        return f"{self.chart} {self.day}: {self.value:g}"

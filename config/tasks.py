@@ -10,6 +10,7 @@ from huey.contrib.djhuey import db_periodic_task, task
 
 from config import jobs  # noqa: F401 (registers the job records on the consumer)
 from config.backup_runs import backup_run
+from config.dashboard import dashboard_rollup_refresh
 from config.jobs import current_slot, parse_cron
 from config.models import BackupStatus, JobRecord, JobState
 
@@ -43,3 +44,9 @@ def job_records_prune() -> int:
     cutoff = timezone.now() - timedelta(days=7)
     deleted, _ = JobRecord.objects.filter(state=JobState.COMPLETE, updated_at__lt=cutoff).delete()
     return deleted
+
+
+@db_periodic_task(crontab(minute="7"))
+def dashboard_rollup_job() -> int:
+    """Hourly: recount the admin dashboard's past days (config/dashboard.py) into its rollup."""
+    return dashboard_rollup_refresh()

@@ -252,10 +252,14 @@ class FavouriteInline(admin.TabularInline):
 
 
 @admin.register(Playground)
-class PlaygroundAdmin(ScaledAdmin):
+class PlaygroundAdmin(UserEmailSearch, ScaledAdmin):
     list_display = ("name", "owner", "favourite_count", "created_at")
     list_select_related = ("owner",)
-    search_fields = ("name", "description", "owner__email")
+    # The owner by exact email through the users' unique index (a substring of every
+    # user's email would scan the users table).
+    search_fields = ("name", "description")
+    user_search_fields = ("owner",)
+    search_help_text = "Part of the name or description, or the owner's exact email."
     list_filter = ("created_at",)
     autocomplete_fields = ("owner",)
     readonly_fields = ("id", "created_at")

@@ -337,6 +337,8 @@ class PlaygroundFavourite(NaturalKeyMixin, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "playground"], name="uq_pm_favourite"),
         ]
+        # The admin's changelist order (-created_at, -id) and date filter.
+        indexes = [models.Index(fields=["created_at", "id"], name="pm_favourite_created")]
 
     def __str__(self) -> str:
         return f"{self.user_id} ★ {self.playground_id}"

@@ -2,6 +2,7 @@
 filtered on indexed columns only (exact ids); counts are per-row subqueries (config/admin_scale.py)."""
 
 from django.contrib import admin
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from config.admin_scale import ScaledAdmin, count_of, exact_value_filter, recent_rows
@@ -119,11 +120,33 @@ class VenueAdmin(ScaledAdmin):
         self.message_user(request, f"Recounted {updated} venues.")
 
 
+class VenueCategoryFilter(admin.SimpleListFilter):
+    """Interests in venues of one category, as `EXISTS` per row instead of a join.
+
+    Joined, the planner (SQLite's at least) starts from the category's venues and sorts all
+    their interests (125k at demo scale 1) to show 50; tested per row, it walks the
+    `created_at` index and stops after 50 matches.
+    """
+
+    title = "venue category"
+    parameter_name = "venue__category"  # the URL of the field filter this replaces
+
+    def lookups(self, request, model_admin):
+        categories = Venue.objects.order_by("category").values_list("category", flat=True)
+        return [(category, category) for category in categories.distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        venues = Venue.objects.filter(pk=OuterRef("venue_id"), category=self.value())
+        return queryset.filter(Exists(venues))
+
+
 @admin.register(Interest)
 class InterestAdmin(ScaledAdmin):
     list_display = ("member", "venue", "created_at")
     list_select_related = ("member", "venue")
-    list_filter = ("venue__category",)
+    list_filter = (VenueCategoryFilter,)
     search_fields = ("member__id__exact", "venue__id__exact")
     autocomplete_fields = ("member", "venue")
     date_hierarchy = "created_at"

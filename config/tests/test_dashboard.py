@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from config.dashboard import DAYS, PANELS, chart_series, svg_bars
+from config.dashboard import DAYS, PANELS, chart_series, dashboard_rollup_refresh, svg_bars
+from config.models import DashboardDay
+from config.tasks import dashboard_rollup_job
 from projects.tests.factories import ProviderUsageFactory
 from venues.tests.factories import InterestFactory
 
@@ -79,14 +81,97 @@ def test_provider_cost_is_summed_in_dollars(admin_client):
 
 @pytest.mark.django_db
 def test_each_chart_is_one_query_and_cached(admin_client):
-    admin_client.get("/admin/")  # session, permissions, charts cached
+    admin_client.get("/admin/")  # session, permissions, charts cached, past days stored
     with CaptureQueriesContext(connection) as warm:
         admin_client.get("/admin/")
     cache.clear()
     with CaptureQueriesContext(connection) as cold:
         admin_client.get("/admin/")
 
-    assert len(cold) - len(warm) == CHART_COUNT == 11
+    # One read of the rollup for every chart, then one aggregate per chart (today only).
+    assert len(cold) - len(warm) == CHART_COUNT + 1 == 12
+    aggregates = [q["sql"] for q in cold.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(aggregates) == CHART_COUNT
+
+
+@pytest.mark.django_db
+def test_the_first_request_stores_the_past_days_it_counts(admin_client):
+    today = timezone.localdate()
+    InterestFactory(created_at=days_ago(3))
+    InterestFactory(created_at=days_ago(0))
+
+    with CaptureQueriesContext(connection) as first:
+        admin_client.get("/admin/")
+
+    stored = DashboardDay.objects.filter(chart="luna-interests")
+    assert stored.count() == DAYS - 1  # every past day, today is never stored
+    assert stored.get(day=today - datetime.timedelta(days=3)).value == 1.0
+    assert stored.get(day=today - datetime.timedelta(days=1)).value == 0.0
+    assert DashboardDay.objects.count() == CHART_COUNT * (DAYS - 1) == 319
+    # One read of the rollup, one aggregate per chart (then the write of the rows they counted).
+    sql = [q["sql"] for q in first.captured_queries]
+    assert len([q for q in sql if q.startswith("SELECT") and "platform_dashboardday" in q]) == 1
+    assert len([q for q in sql if "GROUP BY" in q]) == CHART_COUNT
+
+
+@pytest.mark.django_db
+def test_past_days_come_from_the_rollup_and_today_is_counted(admin_client):
+    today = timezone.localdate()
+    dashboard_rollup_refresh()
+    DashboardDay.objects.filter(
+        chart="luna-interests", day=today - datetime.timedelta(days=1)
+    ).update(value=5)
+    InterestFactory(created_at=days_ago(0))
+    InterestFactory(created_at=days_ago(1))  # after the rollup: shows at the next refresh
+
+    interests = panel(admin_client.get("/admin/"), "Luna")["charts"][0]
+
+    assert (interests["total"], interests["today"]) == ("6", "1")
+
+
+@pytest.mark.django_db
+def test_rollup_refresh_recounts_the_window_and_drops_older_days():
+    today = timezone.localdate()
+    DashboardDay.objects.create(chart="luna-interests", day=today - datetime.timedelta(days=40), value=9)
+    DashboardDay.objects.create(chart="luna-interests", day=today - datetime.timedelta(days=1), value=7)
+    InterestFactory(created_at=days_ago(1))
+    InterestFactory(created_at=days_ago(1))
+    InterestFactory(created_at=days_ago(0))
+
+    written = dashboard_rollup_refresh()
+
+    assert written == CHART_COUNT * DAYS == 330
+    assert DashboardDay.objects.count() == 330
+    stored = dict(
+        DashboardDay.objects.filter(chart="luna-interests").values_list("day", "value")
+    )
+    assert min(stored) == today - datetime.timedelta(days=DAYS - 1)
+    assert (stored[today - datetime.timedelta(days=1)], stored[today]) == (2.0, 1.0)
+    assert sum(stored.values()) == 3.0
+
+
+@pytest.mark.django_db
+def test_today_adds_the_rows_since_the_refresh_to_its_stored_part(admin_client):
+    InterestFactory(created_at=days_ago(0) - datetime.timedelta(seconds=2))
+    dashboard_rollup_refresh(now=timezone.now() - datetime.timedelta(seconds=1))
+    InterestFactory(created_at=days_ago(0))  # after the refresh: counted live
+    InterestFactory(created_at=days_ago(-1))  # tomorrow: not in the window
+
+    interests = panel(admin_client.get("/admin/"), "Luna")["charts"][0]
+
+    assert (interests["total"], interests["today"]) == ("2", "2")
+
+
+@pytest.mark.django_db
+def test_the_rollup_task_refreshes_hourly():
+    runs_at = dashboard_rollup_job.task_class().validate_datetime
+
+    assert dashboard_rollup_job.call_local() == 330
+    assert [runs_at(datetime.datetime(2026, 11, 29, 10, minute)) for minute in (6, 7, 8)] == [
+        False,
+        True,
+        False,
+    ]
 
 
 @pytest.mark.django_db

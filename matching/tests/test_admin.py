@@ -96,6 +96,37 @@ def test_search_finds_by_owner_email(admin_client):
     assert PlaygroundFavourite.objects.count() == 1
 
 
+def test_playground_search_by_name_or_the_owners_exact_email(admin_client):
+    run = PlaygroundFactory(name="Central Park Dog Run")
+    PlaygroundFactory(name="Riverside")
+    url = reverse("admin:matching_playground_changelist")
+
+    def found(term):
+        return [p.pk for p in admin_client.get(url, {"q": term}).context["cl"].result_list]
+
+    assert found("central park") == [run.pk]
+    assert found(run.owner.email) == [run.pk]
+    assert found(run.owner.email[:5]) == []  # part of an email: no scan of the users
+
+
+def test_favourites_changelist_has_a_fixed_query_count(admin_client, django_assert_num_queries):
+    first = FavouriteFactory()
+    url = reverse("admin:matching_playgroundfavourite_changelist")
+    admin_client.get(url)  # session and permissions cached
+
+    # Session, user, the capped count, the page (playground and user joined); PostgreSQL
+    # reads the planner's row estimate first (config/admin_scale.py).
+    queries = 5 if connection.vendor == "postgresql" else 4
+    with django_assert_num_queries(queries):
+        one = admin_client.get(url)
+    latest = FavouriteFactory.create_batch(3)
+    with django_assert_num_queries(queries):
+        four = admin_client.get(url)
+
+    assert [f.pk for f in one.context["cl"].result_list] == [first.pk]
+    assert [f.pk for f in four.context["cl"].result_list] == [f.pk for f in [*latest[::-1], first]]
+
+
 def test_profile_page_titles_the_preferences_inline_with_the_dogs_name(admin_client):
     profile = ProfileFactory(name="Rex")
     PreferencesFactory(profile=profile)

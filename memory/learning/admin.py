@@ -1,57 +1,59 @@
 from django.contrib import admin
-from django.db.models import QuerySet, Subquery
-from django.forms.models import BaseInlineFormSet
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.http import urlencode
 
-from config.admin_scale import ScaledAdmin, exact_value_filter
+from config.admin_scale import ScaledAdmin, exact_value_filter, recent_rows
 
 from ..aggregates import count_of
 from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
 
-
-class RecentRowsFormSet(BaseInlineFormSet):
-    """Only the most recent rows: a real profile holds thousands of words.
-
-    The full list is one click away in the row's own changelist (filter by profile).
-    """
-
-    max_rows = 20
-
-    def get_queryset(self):
-        if not hasattr(self, "_queryset"):
-            rows = super().get_queryset()
-            recent = rows.order_by("-pk").values("pk")[: self.max_rows]
-            self._queryset = rows.filter(pk__in=Subquery(recent)).order_by("pk")
-        return self._queryset
+LATEST = 20  # rows per inline on a learner's change page
 
 
 class RecentInline(admin.TabularInline):
-    formset = RecentRowsFormSet
+    """The parent's latest rows, read-only: a learner holds hundreds of words (thousands in use).
+
+    Read-only cells render as text (form widgets made the change page cost 0.8 s at demo
+    scale 1); each row links to its own change page and `all_rows` on the profile links to
+    the full, filtered changelists.
+    """
+
+    formset = recent_rows(LATEST)
     extra = 0
+    can_delete = False
     show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class MasteredWordInline(RecentInline):
     model = MasteredWord
     fields = ("word", "language", "added_at")
-    verbose_name_plural = "mastered words (latest 20)"
+    verbose_name_plural = f"mastered words (latest {LATEST})"
 
 
 class MasteredGrammarInline(RecentInline):
     model = MasteredGrammar
     fields = ("grammar_uri", "added_at")
-    verbose_name_plural = "mastered grammar (latest 20)"
+    verbose_name_plural = f"mastered grammar (latest {LATEST})"
 
 
 class ApprovedCardInline(RecentInline):
     model = ApprovedCard
     fields = ("card_type", "content", "approved_at")
-    verbose_name_plural = "approved cards (latest 20)"
+    verbose_name_plural = f"approved cards (latest {LATEST})"
 
 
 class ChatMessageInline(RecentInline):
     model = ChatMessage
     fields = ("role", "content", "timestamp")
-    verbose_name_plural = "chat messages (latest 20)"
+    verbose_name_plural = f"chat messages (latest {LATEST})"
 
 
 @admin.register(LearnerProfile)
@@ -61,7 +63,7 @@ class LearnerProfileAdmin(ScaledAdmin):
     list_filter = ("gender", "school")
     search_fields = ("id", "name", "school")
     autocomplete_fields = ("owner",)  # the account that created it (user access mode)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "all_rows")
     inlines = (MasteredWordInline, MasteredGrammarInline, ApprovedCardInline, ChatMessageInline)
 
     def get_queryset(self, request) -> QuerySet[LearnerProfile]:
@@ -75,6 +77,31 @@ class LearnerProfileAdmin(ScaledAdmin):
                 card_total=count_of(ApprovedCard),
                 chat_total=count_of(ChatMessage),
             )
+        )
+
+    @admin.display(description="all rows")
+    def all_rows(self, profile: LearnerProfile):
+        """Links to the learner's rows in each child changelist (the inlines show the latest)."""
+        if not hasattr(profile, "zh_total"):
+            return "-"  # the add page: no rows yet
+        counts = (
+            (MasteredWord, profile.zh_total + profile.en_total),
+            (MasteredGrammar, profile.grammar_total),
+            (ApprovedCard, profile.card_total),
+            (ChatMessage, profile.chat_total),
+        )
+        return format_html_join(
+            " · ",
+            '<a href="{}?{}">{} {}</a>',
+            (
+                (
+                    reverse(f"admin:memory_{model._meta.model_name}_changelist"),
+                    urlencode({"profile_id": profile.pk}),
+                    count,
+                    model._meta.verbose_name_plural,
+                )
+                for model, count in counts
+            ),
         )
 
     @admin.display(description="zh words", ordering="zh_total")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -157,6 +159,30 @@ def test_learner_change_page_shows_the_latest_twenty_words_inline(admin_client):
     assert [form.instance.pk for form in word_formset.formset.initial_forms] == [
         word.pk for word in words[1:]
     ]
+
+
+def test_learner_change_page_shows_rows_read_only_and_links_all_of_them(
+    admin_client, django_assert_num_queries
+):
+    profile = LearnerProfileFactory(id="ann", name="Ann")
+    MasteredWordFactory.create_batch(21, profile=profile)
+    MasteredGrammarFactory(profile=profile)
+    admin_client.get(url(LearnerProfile, "change", "ann"))  # session and permissions cached
+
+    # Session, user, the profile with its counts, one query per inline (4).
+    with django_assert_num_queries(7):
+        response = admin_client.get(url(LearnerProfile, "change", "ann"))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="mastered_words-0-word"' not in page  # text, not form widgets
+    assert len(re.findall(r'<td class="field-word">\s*<p>word', page)) == 20  # latest 20, as text
+    assert (
+        '<a href="/admin/memory/masteredword/?profile_id=ann">21 mastered words</a> · '
+        '<a href="/admin/memory/masteredgrammar/?profile_id=ann">1 mastered grammar points</a> · '
+        '<a href="/admin/memory/approvedcard/?profile_id=ann">0 approved cards</a> · '
+        '<a href="/admin/memory/chatmessage/?profile_id=ann">0 chat messages</a>'
+    ) in page
 
 
 def test_admin_searches_find_the_matching_rows(admin_client):

@@ -3,7 +3,7 @@ from django.db import connection
 from django.urls import reverse
 
 from venues.models import ActionItem, Friendship, Interest, MemberCategory, Venue
-from venues.tests.factories import VenueFactory
+from venues.tests.factories import InterestFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,22 @@ def test_admin_searches_find_the_matching_rows(admin_client, luna_world):
     ]
     assert _found(admin_client, "actionitem", "action_venue_1_0001") == ["action_venue_1_0001"]
     assert _found(admin_client, "venue", "no such venue") == []
+
+
+def test_interests_filter_by_venue_category(admin_client, django_assert_num_queries):
+    bar, cafe = VenueFactory(category="Bar"), VenueFactory(category="Coffee Shop")
+    in_bar = InterestFactory.create_batch(2, venue=bar)
+    InterestFactory(venue=cafe)
+    url = reverse("admin:venues_interest_changelist")
+    admin_client.get(url)  # session and permissions cached
+
+    # Session, user, categories, the capped count, the page.
+    with django_assert_num_queries(5):
+        response = admin_client.get(url, {"venue__category": "Bar"})
+
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["cl"].result_list] == [i.pk for i in in_bar]
+    assert response.context["cl"].result_count == 2
+    choices = [c["display"] for c in response.context["cl"].filter_specs[0].choices(response.context["cl"])]
+    assert choices == ["All", "Bar", "Coffee Shop"]
+    assert b'href="?venue__category=Coffee+Shop"' in response.content
