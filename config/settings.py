@@ -413,7 +413,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Logs and metrics (config/requestlog.py, config/metrics.py) ----------------------------
 # json: one JSON object per line (python-json-logger), for log shippers; text: for people.
 # Every line logged inside a request or a job carries its `request_id` (X-Request-ID).
-LOG_FORMAT = env("LOG_FORMAT", default="text" if DEBUG else "json")
+LOG_FORMAT = env("LOG_FORMAT", default="") or ("text" if DEBUG else "json")
 if LOG_FORMAT not in ("json", "text"):
     from django.core.exceptions import ImproperlyConfigured
 

@@ -204,6 +204,13 @@ def test_staff_may_look_without_a_token_others_may_not(client, admin_client, set
     assert client.get("/metrics").status_code == 404
 
 
+def test_prometheus_scrapes_each_server_over_plain_http(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/metrics", **SCRAPE).status_code == 200
+    assert client.get("/luna/venues").status_code == 301
+
+
 def test_metrics_is_not_in_the_api_schema(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
