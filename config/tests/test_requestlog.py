@@ -10,6 +10,7 @@ import re
 import pytest
 from django.conf import settings as django_settings
 from huey.contrib.djhuey import task
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from config import jobs, requestid
 from config.tests.consumer import wait_for
@@ -168,11 +169,15 @@ def test_enqueue_on_commit_keeps_the_id_of_the_moment_it_was_called(monkeypatch)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_request_id_reaches_the_job_log_on_a_real_consumer(api_client, job_queue, settings):
+def test_the_request_id_reaches_the_job_log_on_a_real_consumer(
+    api_client, job_queue, settings, tmp_path
+):
     from projects.tests.factories import ProjectFactory
 
     settings.YAGO_PROVIDER = "offline"
-    job_queue.start_consumer(LOG_FORMAT="json")
+    metrics_dir = tmp_path / "metrics"  # as `make serve` shares one with gunicorn
+    metrics_dir.mkdir()
+    job_queue.start_consumer(LOG_FORMAT="json", PROMETHEUS_MULTIPROC_DIR=metrics_dir)
     project = ProjectFactory(name="Todo", brief={"project_idea": "A todo list"})
 
     response = api_client.post(
@@ -201,3 +206,11 @@ def test_the_request_id_reaches_the_job_log_on_a_real_consumer(api_client, job_q
     assert any(
         line["logger"] == "huey" and "executed in" in line["message"] for line in job_lines()
     )
+    # The consumer timed the job where the web's scrape reads it.
+    durations = {
+        sample.labels["task"]: sample.value
+        for family in MultiProcessCollector(None, path=str(metrics_dir)).collect()
+        for sample in family.samples
+        if sample.name == "jobs_duration_seconds_count" and sample.labels["outcome"] == "complete"
+    }
+    assert durations["project_execute_job"] == 1.0
