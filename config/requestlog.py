@@ -39,7 +39,7 @@ def route_of(request) -> str:
             match = resolve(request.path_info, getattr(request, "urlconf", None))
         except Resolver404:
             return UNMATCHED
-    return match.view_name if match.url_name else match.route
+    return match.view_name if match.url_name else (match.route or "/")
 
 
 def _user_id(request) -> str | None:
@@ -85,6 +85,8 @@ class RequestLogMiddleware:
                 seconds=seconds,
                 queries=counter.count,
             )
+            if not logger.isEnabledFor(logging.INFO):  # LOG_LEVEL=WARNING: no line to build
+                return response
             fields = {
                 "method": method,
                 "route": route,
