@@ -12,11 +12,13 @@
 """
 
 import logging
+import threading
 import time
 import traceback
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from huey import crontab, signals
@@ -153,3 +155,22 @@ def job_finished(task, value, exc: BaseException | None) -> None:
         },
     )
     requestid.unbind(token)
+
+
+_exporter = {"started": False, "lock": threading.Lock()}
+
+
+@huey.on_startup()
+def metrics_exporter() -> None:
+    """CONSUMER_METRICS_BIND: serve this consumer's job metrics (once, whichever worker starts
+    first); refused without METRICS_TOKEN, like /metrics."""
+    bind = settings.CONSUMER_METRICS_BIND
+    with _exporter["lock"]:
+        if not bind or _exporter["started"]:
+            return
+        _exporter["started"] = True
+        if not settings.METRICS_TOKEN:
+            logger.warning("CONSUMER_METRICS_BIND is set without METRICS_TOKEN: not serving metrics")
+            return
+        metrics.consumer_exporter_start(bind)
+        logger.info("Job metrics at http://%s/metrics", bind)

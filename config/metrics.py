@@ -10,6 +10,9 @@ client multiprocess mode. Without that variable (runserver, tests) the process c
 - Read at scrape time (`StateCollector`): jobs waiting in the queue, the last good backup's age,
   each replica's replay lag.
 
+A job consumer on a host of its own (no scrape reads its files) serves its job metrics itself
+on `CONSUMER_METRICS_BIND` (`consumer_exporter_start`, started by config/jobs.py).
+
 Closed by default: `METRICS_TOKEN` set, a scraper sends `Authorization: Bearer <token>`; staff
 signed in to the admin may look in a browser. Without a token and a staff session: 404.
 """
@@ -17,6 +20,8 @@ signed in to the admin may look in a browser. Without a token and a staff sessio
 import hmac
 import logging
 import os
+import threading
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from django.conf import settings
 from django.db import DatabaseError, connections
@@ -31,9 +36,11 @@ from prometheus_client import (
     Histogram,
     disable_created_metrics,
     generate_latest,
+    make_wsgi_app,
     multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import ThreadingWSGIServer
 
 logger = logging.getLogger(__name__)
 
@@ -218,12 +225,17 @@ def registry() -> CollectorRegistry:
     return scrape
 
 
-def _allowed(request) -> bool:
+def _token_ok(authorization: str) -> bool:
     token = settings.METRICS_TOKEN
-    if token:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode()):
-            return True
+    scheme, _, given = authorization.partition(" ")
+    return bool(token) and (
+        scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), token.encode())
+    )
+
+
+def _allowed(request) -> bool:
+    if _token_ok(request.headers.get("Authorization", "")):
+        return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_active and user.is_staff)
 
@@ -238,3 +250,40 @@ def metrics_view(request):
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- A consumer on a host of its own --------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format, *args):  # one line per scrape would drown the job lines
+        pass
+
+
+def consumer_exporter_start(bind: str) -> WSGIServer:
+    """Serve this consumer's job metrics at `http://<bind>/metrics` (CONSUMER_METRICS_BIND), with
+    the same token as /metrics, for a consumer whose files no web server's scrape reads."""
+    if MULTIPROCESS:
+        scrape = CollectorRegistry()
+        multiprocess.MultiProcessCollector(scrape)
+    else:
+        scrape = CollectorRegistry()
+        scrape.register(JOBS)
+    app = make_wsgi_app(scrape)
+
+    def guarded(environ, start_response):
+        if not _token_ok(environ.get("HTTP_AUTHORIZATION", "")):
+            start_response(
+                "401 Unauthorized",
+                [
+                    ("Content-Type", "application/json"),
+                    ("WWW-Authenticate", 'Bearer realm="metrics"'),
+                ],
+            )
+            return [b'{"detail": "A scrape token is required."}']
+        return app(environ, start_response)
+
+    host, _, port = bind.rpartition(":")
+    server = make_server(host, int(port), guarded, ThreadingWSGIServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server

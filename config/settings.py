@@ -453,6 +453,8 @@ LOGGING = {
 # /metrics answers a scraper that sends `Authorization: Bearer <METRICS_TOKEN>` (and staff
 # signed in to the admin); with no token set, nobody else: 404.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# A job consumer on a host of its own serves its job metrics here (host:port), same token.
+CONSUMER_METRICS_BIND = env("CONSUMER_METRICS_BIND", default="")
 
 # --- Access per mount (config/access.py) --------------------------------------------------
 # open (anyone) | key (an application key in X-API-Key, made in the admin) | user (a JWT; data

@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings as django_settings
 from huey.contrib.djhuey import task
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 from config import jobs, requestid
 from config.tests.consumer import wait_for
@@ -214,3 +215,27 @@ def test_the_request_id_reaches_the_job_log_on_a_real_consumer(
         if sample.name == "jobs_duration_seconds_count" and sample.labels["outcome"] == "complete"
     }
     assert durations["project_execute_job"] == 1.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_consumer_on_a_host_of_its_own_serves_its_job_metrics(job_queue, settings):
+    from config.tests.test_metrics_gunicorn import get
+    from config.tests.test_serve import free_port
+
+    port = free_port()
+    job_queue.start_consumer(CONSUMER_METRICS_BIND=f"127.0.0.1:{port}", METRICS_TOKEN="c-token")
+
+    status, text = wait_for(
+        lambda: (r := get(port, "/metrics", {"Authorization": "Bearer c-token"}))[0] == 200 and r,
+        what="the consumer's metrics",
+    )
+    pings = [
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "jobs_duration_seconds_count"
+        and sample.labels == {"task": "ping", "outcome": "complete"}
+    ]
+    assert pings == [1.0]  # start_consumer's readiness ping
+    assert get(port, "/metrics")[0] == 401
+    assert get(port, "/metrics", {"Authorization": "Bearer wrong"})[0] == 401
