@@ -87,3 +87,19 @@ def test_env_example_lists_every_https_and_cors_variable():
 def test_the_embedded_default_keeps_plain_http_working(setting, expected):
     # The test run's own settings are the embedded default (no production variables set).
     assert getattr(settings, setting) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "None"),
+        ({"TRUSTED_PROXIES": "10.0.0.0/8"}, "('HTTP_X_FORWARDED_PROTO', 'https')"),
+        ({"NUM_PROXIES": "1"}, "('HTTP_X_FORWARDED_PROTO', 'https')"),
+        ({"NUM_PROXIES": "0"}, "None"),
+    ],
+)
+def test_x_forwarded_proto_is_believed_only_with_a_proxy_configured(env, expected):
+    code = "from django.conf import settings; print(settings.SECURE_PROXY_SSL_HEADER)"
+    result = run_manage("shell", "--no-imports", "-c", code, env={"SECRET_KEY": "x" * 50, **env})
+
+    assert (result.returncode, result.stdout) == (0, expected + "\n")

@@ -52,10 +52,22 @@ def test_https_responses_carry_hsts(client, production_https):
 
 
 @pytest.mark.django_db
-def test_https_behind_the_proxy_is_recognised_by_x_forwarded_proto(client, production_https):
+def test_https_behind_the_proxy_is_recognised_by_x_forwarded_proto(
+    client, settings, production_https
+):
+    # What settings.py derives when TRUSTED_PROXIES or NUM_PROXIES is set (test_deploy.py).
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
     response = client.get("/luna/venues", headers={"X-Forwarded-Proto": "https"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_x_forwarded_proto_is_not_believed(client, production_https):
+    response = client.get("/luna/venues", headers={"X-Forwarded-Proto": "https"})
+
+    assert response.status_code == 301
 
 
 @pytest.mark.django_db
