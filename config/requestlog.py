@@ -66,7 +66,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request_id = requestid.accept(request.headers.get(requestid.HEADER))
+        request_id = requestid.accept(request.META.get("HTTP_X_REQUEST_ID"))
         request.request_id = request_id
         counter = _QueryCounter()
         started = time.perf_counter()
