@@ -5,6 +5,9 @@ so `GUNICORN_BIND=127.0.0.1:8011` in `.env` moves the server to port 8011.
 """
 
 import multiprocessing
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import environ
@@ -24,3 +27,45 @@ max_requests_jitter = 1000
 accesslog = env("GUNICORN_ACCESSLOG", default="-") or None  # empty: no access log (benchmarks)
 errorlog = "-"
 wsgi_app = "config.wsgi:application"
+
+
+# Prometheus (config/metrics.py): every worker counts in files of one folder, and a scrape of
+# any worker adds them all up. `PROMETHEUS_MULTIPROC_DIR` names it (a folder shared with a job
+# consumer on this host, as config/serve.sh does); else the master makes a temporary one,
+# removed when it exits. Set in the master, before any worker imports prometheus_client.
+_owned_metrics_dir: list[str] = []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def on_starting(server):
+    """Counts start at zero: forget the files of processes that are gone (a previous run)."""
+    folder = env("PROMETHEUS_MULTIPROC_DIR", default="")
+    if not folder:
+        folder = tempfile.mkdtemp(prefix="metrics-")
+        _owned_metrics_dir.append(folder)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for path in Path(folder).glob("*.db"):
+        pid = path.stem.rsplit("_", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)):
+            path.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    for folder in _owned_metrics_dir:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -4,19 +4,27 @@
   (`transaction.on_commit`); outside a transaction it is enqueued at once.
 - Every task the consumer runs is recorded in `JobRecord` from Huey's signals, so failed and
   retried jobs show in the admin (Platform › Jobs).
+- Each job runs under the request id it was enqueued with (config/queue.py stores it with the
+  job; a job enqueued by none gets its own): its log lines carry it, and one line per job says
+  how it ended and how long it took (also the `jobs_duration_seconds` metric).
 - `current_slot(schedule)`: the cron slot a periodic task runs for, so a task that two
   schedulers both enqueued runs once (the slot is a unique key in the task's own table).
 """
 
 import logging
+import threading
+import time
 import traceback
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import close_old_connections, transaction
 from django.utils import timezone
 from huey import crontab, signals
 from huey.contrib.djhuey import HUEY
+
+from config import metrics, requestid
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +35,14 @@ _on_commit = transaction.on_commit  # tests in immediate mode replace it (see co
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:
-    """Enqueue `task(*args, **kwargs)` when the current transaction commits."""
-    _on_commit(partial(task, *args, **kwargs))
+    """Enqueue `task(*args, **kwargs)` when the current transaction commits (with the request
+    id of now, wherever the commit happens)."""
+    _on_commit(partial(_enqueue, requestid.current(), task, args, kwargs))
+
+
+def _enqueue(request_id, task, args, kwargs):
+    with requestid.bound(request_id):
+        return task(*args, **kwargs)
 
 
 def parse_cron(expression: str) -> crontab:
@@ -108,3 +122,55 @@ def job_record(signal: str, task, exc: BaseException | None = None) -> None:
 
 
 huey.signal()(job_record)
+
+
+# --- Request id, duration and one log line per job -----------------------------------------
+
+
+@huey.pre_execute()
+def job_started(task) -> None:
+    # A retry is stored with the same id (config.queue reads `task.request_id`).
+    task.request_id = getattr(task, "request_id", None) or requestid.current() or requestid.new()
+    task._observed = (requestid.bind(task.request_id), time.monotonic())
+
+
+@huey.post_execute()
+def job_finished(task, value, exc: BaseException | None) -> None:
+    token, started = task.__dict__.pop("_observed", (None, None))
+    if started is None:
+        return
+    seconds = time.monotonic() - started
+    outcome = "complete" if exc is None else "error"
+    metrics.record_job(task=task.name, outcome=outcome, seconds=seconds)
+    logger.info(
+        "job %s %s in %.1fms",
+        task.name,
+        outcome,
+        seconds * 1000,
+        extra={
+            "task": f"{type(task).__module__}.{task.name}",
+            "task_id": task.id,
+            "outcome": outcome,
+            "duration_ms": round(seconds * 1000, 1),
+        },
+    )
+    requestid.unbind(token)
+
+
+_exporter = {"started": False, "lock": threading.Lock()}
+
+
+@huey.on_startup()
+def metrics_exporter() -> None:
+    """CONSUMER_METRICS_BIND: serve this consumer's job metrics (once, whichever worker starts
+    first); refused without METRICS_TOKEN, like /metrics."""
+    bind = settings.CONSUMER_METRICS_BIND
+    with _exporter["lock"]:
+        if not bind or _exporter["started"]:
+            return
+        _exporter["started"] = True
+        if not settings.METRICS_TOKEN:
+            logger.warning("CONSUMER_METRICS_BIND is set without METRICS_TOKEN: not serving metrics")
+            return
+        metrics.consumer_exporter_start(bind)
+        logger.info("Job metrics at http://%s/metrics", bind)

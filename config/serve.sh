@@ -8,6 +8,14 @@ BIN=${BIN:-.venv/bin}
 # (running jobs are interrupted; a YAGO execution is then resumable, see projects/README.md).
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 
+# One metrics folder for gunicorn's workers and the consumer, so /metrics shows job durations.
+made_metrics_dir=""
+if [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+  PROMETHEUS_MULTIPROC_DIR=$(mktemp -d -t metrics-XXXXXX)
+  made_metrics_dir=1
+fi
+export PROMETHEUS_MULTIPROC_DIR
+
 "$BIN/python" manage.py run_huey &
 consumer=$!
 "$BIN/gunicorn" --config config/gunicorn.py &
@@ -28,4 +36,5 @@ for _ in $(seq "$STOP_TIMEOUT"); do
 done
 kill -TERM "$consumer" 2>/dev/null
 wait "$consumer" "$web" 2>/dev/null
+[ -n "$made_metrics_dir" ] && rm -rf "$PROMETHEUS_MULTIPROC_DIR"
 exit "$status"

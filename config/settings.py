@@ -56,7 +56,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: HTTPS redirect and HSTS (SECURE_REDIRECT_EXEMPT keeps /healthz on plain HTTP),
+    # Outermost: the request id, one log line and the metrics of every answer, whoever gives it.
+    "config.requestlog.RequestLogMiddleware",
+    # Then: HTTPS redirect and HSTS (SECURE_REDIRECT_EXEMPT keeps /healthz on plain HTTP),
     # then CORS, which answers preflight OPTIONS before any view or authentication runs.
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -269,14 +271,15 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # `make run` needs nothing else. Run the consumer with `manage.py run_huey`.
 HUEY_URL = env("HUEY_URL", default="") or env("REDIS_URL", default="")
 HUEY_NAME = env("HUEY_NAME", default="") or "backend"
+# config.queue's classes are Huey's own plus the request id carried with each job.
 if HUEY_URL.startswith(("redis://", "rediss://", "unix://")):
-    HUEY = {"huey_class": "huey.RedisHuey", "url": HUEY_URL}
+    HUEY = {"huey_class": "config.queue.RedisHuey", "url": HUEY_URL}
 else:
     _huey_beside = (
         Path(_db["NAME"]).parent if _db["ENGINE"].endswith("sqlite3") and _db["NAME"] else BASE_DIR
     )
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "config.queue.SqliteHuey",
         "filename": env("HUEY_SQLITE_PATH", default="") or str(_huey_beside / "huey.sqlite3"),
     }
 HUEY.update(
@@ -366,7 +369,8 @@ SIMPLE_JWT = {
 # about any left off.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
 # Load balancers and orchestrators probe over plain HTTP: no redirect for the health check.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# So is Prometheus, scraping each app server directly on the private network (/metrics).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
@@ -412,17 +416,51 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Logs and metrics (config/requestlog.py, config/metrics.py) ----------------------------
+# json: one JSON object per line (python-json-logger), for log shippers; text: for people.
+# Every line logged inside a request or a job carries its `request_id` (X-Request-ID).
+LOG_FORMAT = env("LOG_FORMAT", default="") or ("text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text (got {LOG_FORMAT!r})")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {
+            "()": "logging.Formatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+            "defaults": {"request_id": "-"},
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes.apps": {"level": "WARNING"},  # its start-up banner on every manage.py command
+        # The job consumer's own lines in the same format (run_huey then adds no handler).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+# /metrics answers a scraper that sends `Authorization: Bearer <METRICS_TOKEN>` (and staff
+# signed in to the admin); with no token set, nobody else: 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# A job consumer on a host of its own serves its job metrics here (host:port), same token.
+CONSUMER_METRICS_BIND = env("CONSUMER_METRICS_BIND", default="")
 
 # --- Access per mount (config/access.py) --------------------------------------------------
 # open (anyone) | key (an application key in X-API-Key, made in the admin) | user (a JWT; data

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import views
+from config.metrics import metrics_view
 
 admin.site.site_header = "Backend administration"
 admin.site.site_title = "Backend admin"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("docs/<slug:slug>", views.app_docs, name="app-docs"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file: no inline script under the CSP.

@@ -81,7 +81,7 @@ def test_env_example_lists_every_https_and_cors_variable():
         ("SESSION_COOKIE_SECURE", False),
         ("CSRF_COOKIE_SECURE", False),
         ("CORS_ALLOWED_ORIGINS", []),
-        ("SECURE_REDIRECT_EXEMPT", [r"^healthz$"]),
+        ("SECURE_REDIRECT_EXEMPT", [r"^healthz$", r"^metrics$"]),
     ],
 )
 def test_the_embedded_default_keeps_plain_http_working(setting, expected):
