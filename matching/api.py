@@ -58,6 +58,7 @@ from matching.serializers import (
     TokenSerializer,
     UnreadSummarySerializer,
     UserSerializer,
+    discovery_cards,
 )
 
 API_VERSION = "1.0.0"
@@ -287,19 +288,19 @@ class ProfileViewSet(PupMatchViewSet):
 
     @extend_schema(responses={200: DiscoveryCardSerializer(many=True)})
     def discover(self, request):
-        profile = self.own_profile()
+        profile = selectors.viewer_profile(user=request.user)
+        if profile is None:
+            raise exceptions.NotFound("Profile not found")
         if profile.latitude is None:
             raise exceptions.ValidationError(
                 {"location": ["Set your profile's location to discover dogs nearby"]}
             )
         prefs = selectors.preferences_for(profile)
-        queryset = selectors.discovery_candidates(profile=profile)
+        candidates = selectors.discovery_candidates(profile=profile, prefs=prefs)
         paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        serializer = DiscoveryCardSerializer(
-            page, many=True, context={"request": request, "distance_unit": prefs.distance_unit}
-        )
-        return paginator.get_paginated_response(serializer.data)
+        page = paginator.paginate_queryset(candidates, request, view=self)
+        cards = discovery_cards(page, request=request, distance_unit=prefs.distance_unit)
+        return paginator.get_paginated_response(cards)
 
 
 # --- Photos ----------------------------------------------------------------------------------

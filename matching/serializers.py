@@ -1,5 +1,7 @@
 """PupMatch request and response shapes (the original's routes keep their exact keys)."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -27,7 +29,12 @@ from matching.models import (
     Prompt,
 )
 from matching.photos import photo_url
-from matching.selectors import preferences_for, whole_units
+from matching.selectors import (
+    Candidate,
+    card_photos_and_prompts,
+    preferences_for,
+    whole_units,
+)
 
 # --- Accounts --------------------------------------------------------------------------------
 
@@ -234,6 +241,8 @@ class ProfileCardSerializer(serializers.ModelSerializer):
 
 
 class DiscoveryCardSerializer(ProfileCardSerializer):
+    """The discovery card's schema; `discovery_cards` builds the responses."""
+
     distance = serializers.SerializerMethodField()
     distance_unit = serializers.SerializerMethodField()
     compatibility_score = serializers.SerializerMethodField()
@@ -255,6 +264,35 @@ class DiscoveryCardSerializer(ProfileCardSerializer):
 
     def get_compatibility_score(self, profile: Profile) -> float:
         return round(profile.compatibility_score, 4)
+
+
+def discovery_cards(
+    candidates: list[Candidate], *, request, distance_unit: str
+) -> list[dict[str, Any]]:
+    """A page of discovery candidates in DiscoveryCardSerializer's shape (two queries).
+
+    Built from the candidates' value rows: no profile instances, one photo and one prompt
+    query for the whole page.
+    """
+    photos, prompts = card_photos_and_prompts([candidate.id for candidate in candidates])
+    photo = PhotoSerializer(context={"request": request})
+    prompt = PromptSerializer()
+    return [
+        {
+            "id": str(candidate.id),
+            "user_id": str(candidate.user_id),
+            "name": candidate.name,
+            "age": candidate.age,
+            "bio": candidate.bio,
+            "photos": [photo.to_representation(item) for item in photos[candidate.id]],
+            "prompts": [prompt.to_representation(item) for item in prompts[candidate.id]],
+            # Whole units only (see selectors.whole_units).
+            "distance": whole_units(candidate.distance_km, distance_unit),
+            "distance_unit": distance_unit,
+            "compatibility_score": round(candidate.compatibility_score, 4),
+        }
+        for candidate in candidates
+    ]
 
 
 # --- Likes and matches -----------------------------------------------------------------------
