@@ -153,26 +153,25 @@ def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list
         )
         return list(queryset.values(*fields)[:pool])
     # KNN: the GiST index yields rows nearest first and the scan stops after `pool` eligible
-    # ones. `<->` on geography is the sphere distance (as ST_Distance(..., false) and SQLite's
-    # haversine measure), so it is the row's distance too. The radius is a filter on it, not
-    # ST_DWithin: that one's row estimate is so low here that the planner would sort the
-    # whole radius instead.
+    # ones; those beyond the radius are dropped here. `<->` on geography is the sphere
+    # distance (as ST_Distance(..., false) and SQLite's haversine measure), so it is the
+    # row's distance too. No radius filter in SQL: the planner cannot estimate one on `<->`
+    # (nor ST_DWithin's, at this density) and, expecting a few rows, would sort the whole
+    # radius in a sequential scan instead (0.8 s at demo scale 1; the KNN scan reads `pool`).
     table = connection.ops.quote_name(Profile._meta.db_table)
     knn = RawSQL(
         f"{table}.{GEOGRAPHY_COLUMN} <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography",
         (profile.longitude, profile.latitude),
         output_field=FloatField(),
     )
-    queryset = (
-        queryset.annotate(knn_m=knn)
-        .filter(knn_m__lte=radius * 1000.0)
-        # No tie-breaker: a second sort key would stop the index from supplying the order.
-        # Exact ties only change which equidistant rows fill the pool's last slot.
-        .order_by("knn_m")
-    )
-    rows = list(queryset.values(*fields[:-2], "knn_m", fields[-1])[:pool])
-    for row in rows:
+    # No tie-breaker: a second sort key would stop the index from supplying the order.
+    # Exact ties only change which equidistant rows fill the pool's last slot.
+    queryset = queryset.filter(latitude__isnull=False).annotate(knn_m=knn).order_by("knn_m")
+    rows = []
+    for row in queryset.values(*fields[:-2], "knn_m", fields[-1])[:pool]:
         row["distance_km"] = row.pop("knn_m") / 1000.0
+        if row["distance_km"] <= radius:
+            rows.append(row)
     return rows
 
 
