@@ -214,17 +214,24 @@ def discovery_candidates(
 
 def card_photos_and_prompts(
     profile_ids: list[uuid.UUID],
-) -> tuple[dict[uuid.UUID, list[Photo]], dict[uuid.UUID, list[Prompt]]]:
-    """The photos and prompts of these profiles, in card order, by profile id (two queries)."""
-    photos: dict[uuid.UUID, list[Photo]] = {pk: [] for pk in profile_ids}
-    prompts: dict[uuid.UUID, list[Prompt]] = {pk: [] for pk in profile_ids}
+) -> tuple[dict[uuid.UUID, list[dict]], dict[uuid.UUID, list[dict]]]:
+    """The photos and prompts of these profiles as value rows, in card order, by profile id
+    (two queries)."""
+    photos: dict[uuid.UUID, list[dict]] = {pk: [] for pk in profile_ids}
+    prompts: dict[uuid.UUID, list[dict]] = {pk: [] for pk in profile_ids}
     if profile_ids:
-        for photo in Photo.objects.filter(profile_id__in=profile_ids).order_by(
-            "order", "created_at"
+        for photo in (
+            Photo.objects.filter(profile_id__in=profile_ids)
+            .order_by("order", "created_at")
+            .values("id", "profile_id", "image", "order", "created_at", "thumbnail")
         ):
-            photos[photo.profile_id].append(photo)
-        for prompt in Prompt.objects.filter(profile_id__in=profile_ids).order_by("order", "id"):
-            prompts[prompt.profile_id].append(prompt)
+            photos[photo["profile_id"]].append(photo)
+        for prompt in (
+            Prompt.objects.filter(profile_id__in=profile_ids)
+            .order_by("order", "id")
+            .values("id", "profile_id", "question", "answer", "order")
+        ):
+            prompts[prompt["profile_id"]].append(prompt)
     return photos, prompts
 
 

@@ -271,12 +271,11 @@ def discovery_cards(
 ) -> list[dict[str, Any]]:
     """A page of discovery candidates in DiscoveryCardSerializer's shape (two queries).
 
-    Built from the candidates' value rows: no profile instances, one photo and one prompt
-    query for the whole page.
+    Built from value rows (no model instances, no serializer per photo): the photos' keys
+    and formats are PhotoSerializer's, the prompts' PromptSerializer's (a test compares).
     """
     photos, prompts = card_photos_and_prompts([candidate.id for candidate in candidates])
-    photo = PhotoSerializer(context={"request": request})
-    prompt = PromptSerializer()
+    created_at = serializers.DateTimeField()
     return [
         {
             "id": str(candidate.id),
@@ -284,8 +283,26 @@ def discovery_cards(
             "name": candidate.name,
             "age": candidate.age,
             "bio": candidate.bio,
-            "photos": [photo.to_representation(item) for item in photos[candidate.id]],
-            "prompts": [prompt.to_representation(item) for item in prompts[candidate.id]],
+            "photos": [
+                {
+                    "id": str(photo["id"]),
+                    "profile_id": str(photo["profile_id"]),
+                    "url": photo_url(photo["image"], request=request),
+                    "order": photo["order"],
+                    "created_at": created_at.to_representation(photo["created_at"]),
+                    "thumbnail_url": photo_url(photo["thumbnail"], request=request),
+                }
+                for photo in photos[candidate.id]
+            ],
+            "prompts": [
+                {
+                    "id": str(prompt["id"]),
+                    "question": prompt["question"],
+                    "answer": prompt["answer"],
+                    "order": prompt["order"],
+                }
+                for prompt in prompts[candidate.id]
+            ],
             # Whole units only (see selectors.whole_units).
             "distance": whole_units(candidate.distance_km, distance_unit),
             "distance_unit": distance_unit,

@@ -182,3 +182,25 @@ def test_score_ranks_only_the_nearest_eligible_pool(viewer, settings):
     response = bearer(viewer.user).get("/pupmatch/discover")
     assert response.json()["count"] == 2
     assert ids(response) == ["Near", "Second"]
+
+
+def test_card_photos_and_prompts_are_the_serializers_shapes(viewer):
+    """discovery_cards builds cards from value rows: the same JSON as the serializers."""
+    from matching.models import Photo, Prompt
+    from matching.serializers import PhotoSerializer, PromptSerializer
+    from matching.tests.conftest import signed_url
+    from matching.tests.factories import PhotoFactory, PromptFactory
+
+    other = dog("Pics", 40.7590, -73.9850)
+    PhotoFactory(profile=other, order=1)
+    PhotoFactory(profile=other, order=0, thumbnail="pupmatch/thumbnails/t.webp")
+    PromptFactory(profile=other, order=0)
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    card = response.json()["results"][0]
+    request = response.wsgi_request
+    photos = Photo.objects.filter(profile=other).order_by("order", "created_at")
+    assert card["photos"] == PhotoSerializer(photos, many=True, context={"request": request}).data
+    assert card["photos"][0]["thumbnail_url"] == signed_url("pupmatch/thumbnails/t.webp")
+    assert card["photos"][1]["thumbnail_url"] is None
+    prompts = Prompt.objects.filter(profile=other).order_by("order", "id")
+    assert card["prompts"] == PromptSerializer(prompts, many=True).data
