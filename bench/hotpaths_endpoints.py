@@ -44,7 +44,9 @@ def writes() -> list[Endpoint]:
             "POST",
             [f"/edgesoul/api/v1/memory/emotion/{u}" for u in users],
             bodies=[
-                json.dumps({"emotion": emotions[n % 6], "intensity": 40 + n % 50, "triggers": ["work"]})
+                json.dumps(
+                    {"emotion": emotions[n % 6], "intensity": 40 + n % 50, "triggers": ["work"]}
+                )
                 for n in range(len(users))
             ],
         ),

@@ -1,6 +1,7 @@
-"""Markdown before → after table from two bench/hotpaths.py result files (same session).
+"""Markdown before → after tables from two bench/hotpaths.py (or hotpaths_cpu.py) result files.
 
-    python bench/hotpaths_table.py bench/out/hotpaths-before.json bench/out/hotpaths-after.json
+python bench/hotpaths_table.py bench/out/hotpaths-before.json bench/out/hotpaths-after.json
+python bench/hotpaths_table.py --cpu sqlite bench/out/cpu-sqlite-before.json bench/out/cpu-sqlite-after.json
 """
 
 import json
@@ -35,5 +36,29 @@ def main(before_path: str, after_path: str) -> None:
         print()
 
 
+def cpu_table(engine: str, before_path: str, after_path: str) -> None:
+    """The same for two bench/hotpaths_cpu.py files (CPU per request in the app process)."""
+    before, after = json.load(open(before_path)), json.load(open(after_path))
+    print(
+        f"### {engine}, scale 0.1: CPU per request (bench/hotpaths_cpu.py, {after['n']} requests)\n"
+    )
+    print(
+        f"Bare view: {before['ceiling']['cpu_ms']} ms before, {after['ceiling']['cpu_ms']} ms after.\n"
+    )
+    print("| route | of ceiling before → after | CPU ms before → after | wall ms before → after |")
+    print("|---|---:|---:|---:|")
+    rows_before = {row["name"]: row for row in before["rows"]}
+    for row in after["rows"]:
+        old = rows_before[row["name"]]
+        print(
+            f"| {row['name']} | {old['of_ceiling']:.1%} → **{row['of_ceiling']:.1%}** "
+            f"| {old['cpu_ms']} → {row['cpu_ms']} | {old['wall_ms']} → {row['wall_ms']} |"
+        )
+    print()
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "--cpu":
+        cpu_table(*sys.argv[2:5])
+    else:
+        main(sys.argv[1], sys.argv[2])

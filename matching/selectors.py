@@ -148,10 +148,7 @@ def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list
     radius = radius_km(prefs)
     fields = ("id", "user_id", "name", "age", "bio", "distance_km", "preferences__activity_level")
     if not is_postgresql(connection):
-        queryset = within_radius(
-            queryset, lat=profile.latitude, lng=profile.longitude, radius_km=radius
-        )
-        return list(queryset.values(*fields)[:pool])
+        return _nearest_in_rings(queryset, profile=profile, radius=radius, pool=pool, fields=fields)
     # KNN: the GiST index yields rows nearest first and the scan stops after `pool` eligible
     # ones; those beyond the radius are dropped here. `<->` on geography is the sphere
     # distance (as ST_Distance(..., false) and SQLite's haversine measure), so it is the
@@ -172,6 +169,42 @@ def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list
         row["distance_km"] = row.pop("knn_m") / 1000.0
         if row["distance_km"] <= radius:
             rows.append(row)
+    return rows
+
+
+# SQLite: distance bands growing by √2 up to the full radius, the first radius/16
+# (see _nearest_in_rings).
+SQLITE_RINGS = 9
+
+
+def _nearest_in_rings(
+    queryset: QuerySet[Profile], *, profile: Profile, radius: float, pool: int, fields: tuple
+) -> list[dict]:
+    """SQLite's nearest `pool` rows of `queryset` within `radius`, in one query.
+
+    SQLite's B-tree cannot return rows nearest first, and the bounding box of a 25-mile
+    radius holds the whole of a dense city. So the query is a UNION ALL of disjoint distance
+    bands, innermost first, each sorted by distance inside its own (smaller) bounding box;
+    SQLite runs the arms in order and stops once `pool` rows came out, so a dense area only
+    reads the inner boxes. Bands are disjoint and in distance order: the same rows and order
+    as one sort of the whole radius.
+    """
+    arms, params, inner = [], [], -1.0
+    for ring in range(SQLITE_RINGS):
+        outer = radius / 2 ** ((SQLITE_RINGS - 1 - ring) / 2)
+        band = within_radius(
+            queryset, lat=profile.latitude, lng=profile.longitude, radius_km=outer
+        ).filter(distance_km__gt=inner)
+        sql, band_params = band.values(*fields)[:pool].query.sql_with_params()
+        arms.append(f"SELECT * FROM ({sql})")
+        params.extend(band_params)
+        inner = outer
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(arms) + " LIMIT %s", [*params, pool])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:  # the raw cursor skips the ORM's converters: UUIDs are hex text here
+        row["id"], row["user_id"] = uuid.UUID(row["id"]), uuid.UUID(row["user_id"])
     return rows
 
 

@@ -204,3 +204,19 @@ def test_card_photos_and_prompts_are_the_serializers_shapes(viewer):
     assert card["photos"][1]["thumbnail_url"] is None
     prompts = Prompt.objects.filter(profile=other).order_by("order", "id")
     assert card["prompts"] == PromptSerializer(prompts, many=True).data
+
+
+def test_the_pool_is_the_nearest_eligible_across_distance_bands(viewer):
+    """SQLite reads distance bands innermost first (PostgreSQL the KNN index): the pool is
+    the nearest eligible profiles whatever band they are in, nearest first."""
+    from matching.selectors import nearest_eligible
+
+    # 0.5 to 15 km north: spread over SQLite's bands (10 miles / 16 ≈ 1 km up to 16 km).
+    steps = [0.5, 0.9, 1.2, 2.1, 2.9, 4.2, 5.9, 8.3, 11.8, 15.0]
+    for km in reversed(steps):
+        dog(f"D{km}", HOME[0] + km / 111.195, HOME[1])
+    dog("TooOld", HOME[0] + 0.001, HOME[1], age=9)  # nearest of all, but outside 1-5 years
+    prefs = Preferences.objects.get(profile=viewer)
+    rows = nearest_eligible(profile=viewer, prefs=prefs, pool=7)
+    assert [row["name"] for row in rows] == [f"D{km}" for km in steps[:7]]
+    assert [round(row["distance_km"], 1) for row in rows] == steps[:7]
