@@ -152,9 +152,10 @@ def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list
     # KNN: the GiST index yields rows nearest first and the scan stops after `pool` eligible
     # ones; those beyond the radius are dropped here. `<->` on geography is the sphere
     # distance (as ST_Distance(..., false) and SQLite's haversine measure), so it is the
-    # row's distance too. No radius filter in SQL: the planner cannot estimate one on `<->`
-    # (nor ST_DWithin's, at this density) and, expecting a few rows, would sort the whole
-    # radius in a sequential scan instead (0.8 s at demo scale 1; the KNN scan reads `pool`).
+    # row's distance too. No radius filter in SQL: the scan is bounded by `pool` anyway, and
+    # a filter on `<->` has no row estimate, so a low guess could tip the planner into
+    # sorting the whole radius (0.8 s at demo scale 1; without table statistics it does so
+    # regardless: ANALYZE after bulk loads).
     table = connection.ops.quote_name(Profile._meta.db_table)
     knn = RawSQL(
         f"{table}.{GEOGRAPHY_COLUMN} <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography",
