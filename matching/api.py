@@ -1,5 +1,6 @@
 """PupMatch views: thin DRF viewsets that validate, call one service or selector, serialize."""
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
@@ -58,6 +59,7 @@ from matching.serializers import (
     TokenSerializer,
     UnreadSummarySerializer,
     UserSerializer,
+    discovery_cards,
 )
 
 API_VERSION = "1.0.0"
@@ -254,10 +256,16 @@ class ProfileViewSet(PupMatchViewSet):
         return Response(OtherProfileSerializer(profile, context=context).data)
 
     def _target(self, pk) -> Profile:
-        target = Profile.objects.select_related("user").filter(pk=pk).first()
-        if target is None:
+        """The profile `pk` with its user; 404 unless it and the caller's own profile exist.
+
+        One query reads both."""
+        user = self.request.user
+        profiles = list(
+            Profile.objects.select_related("user").filter(Q(pk=pk) | Q(user_id=user.pk))
+        )
+        target = next((profile for profile in profiles if str(profile.pk) == str(pk).lower()), None)
+        if target is None or not any(profile.user_id == user.pk for profile in profiles):
             raise exceptions.NotFound("Profile not found")
-        self.own_profile()
         return target
 
     @extend_schema(request=None, responses={200: LikeResponseSerializer}, methods=["POST"])
@@ -287,19 +295,19 @@ class ProfileViewSet(PupMatchViewSet):
 
     @extend_schema(responses={200: DiscoveryCardSerializer(many=True)})
     def discover(self, request):
-        profile = self.own_profile()
+        profile = selectors.viewer_profile(user=request.user)
+        if profile is None:
+            raise exceptions.NotFound("Profile not found")
         if profile.latitude is None:
             raise exceptions.ValidationError(
                 {"location": ["Set your profile's location to discover dogs nearby"]}
             )
         prefs = selectors.preferences_for(profile)
-        queryset = selectors.discovery_candidates(profile=profile)
+        candidates = selectors.discovery_candidates(profile=profile, prefs=prefs)
         paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        serializer = DiscoveryCardSerializer(
-            page, many=True, context={"request": request, "distance_unit": prefs.distance_unit}
-        )
-        return paginator.get_paginated_response(serializer.data)
+        page = paginator.paginate_queryset(candidates, request, view=self)
+        cards = discovery_cards(page, request=request, distance_unit=prefs.distance_unit)
+        return paginator.get_paginated_response(cards)
 
 
 # --- Photos ----------------------------------------------------------------------------------

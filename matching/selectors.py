@@ -2,6 +2,7 @@
 
 import math
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +22,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Abs
 
 from config.db import is_postgresql
 from config.geo import GEOGRAPHY_COLUMN, KM_PER_MILE, haversine_km, within_radius
@@ -48,8 +48,8 @@ from matching.models import (
 #                                                             half_range = max((max−min)/2, 1)
 #   activity_fit = 1 − |level(candidate) − level(viewer)| / 2 low=0, medium=1, high=2; a profile
 #                                                             without preferences counts as medium
-# Ties: nearer first, then profile id. Computed in SQL so ordering and pagination stay in the DB,
-# over the nearest PUPMATCH_DISCOVERY_POOL eligible profiles (see discovery_candidates).
+# Ties: nearer first, then profile id. Computed in Python over the nearest
+# PUPMATCH_DISCOVERY_POOL eligible profiles, which one query reads (see discovery_candidates).
 SCORE_WEIGHTS = {"distance": 0.5, "age": 0.3, "activity": 0.2}
 ACTIVITY_RANK = {ActivityLevel.LOW: 0, ActivityLevel.MEDIUM: 1, ActivityLevel.HIGH: 2}
 
@@ -57,7 +57,7 @@ ACTIVITY_RANK = {ActivityLevel.LOW: 0, ActivityLevel.MEDIUM: 1, ActivityLevel.HI
 def compatibility_score(
     *, distance_km: float, radius_km: float, age: int, prefs: Preferences, activity: str
 ) -> float:
-    """The same formula in Python (documentation, tests, the demo data generator)."""
+    """The score of one candidate (discovery ranks with it; tests pin its values)."""
     mid = (prefs.min_age + prefs.max_age) / 2
     half = max((prefs.max_age - prefs.min_age) / 2, 1)
     distance_fit = 1 - distance_km / radius_km
@@ -115,12 +115,27 @@ def _card_prefetches() -> list[Prefetch]:
     ]
 
 
-def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list[uuid.UUID]:
-    """Ids of the `pool` nearest profiles the viewer may discover (one query).
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One profile discovery may show, with its distance from the viewer and its score."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    name: str
+    age: int
+    bio: str
+    distance_km: float
+    compatibility_score: float
+
+
+def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list[dict]:
+    """The `pool` nearest profiles the viewer may discover, as value rows (one query).
 
     Within max_distance, within the age range, excluding self, anyone the viewer liked or
-    passed, and anyone who passed on the viewer. PostgreSQL walks the GiST index in distance
-    order (KNN `<->`) and stops after `pool` rows; SQLite sorts the bounding-box candidates.
+    passed, and anyone who passed on the viewer; nearest first, each with `distance_km` and
+    its owner's `activity_level` (None without preferences). PostgreSQL walks the GiST index
+    in distance order (KNN `<->`) and stops after `pool` rows; SQLite sorts the candidates of
+    the bounding box on the indexed latitude/longitude.
     """
     user_id = profile.user_id
     queryset = (
@@ -131,72 +146,127 @@ def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list
         .exclude(Exists(Pass.objects.filter(user_id=OuterRef("user_id"), target_id=user_id)))
     )
     radius = radius_km(prefs)
-    if is_postgresql(connection):
-        # KNN: the GiST index yields rows nearest first and the scan stops after `pool`
-        # eligible ones. The radius is a filter on the same sphere distance (ST_DWithin's
-        # row estimate is so low here that the planner would sort the whole radius instead);
-        # discovery_candidates applies within_radius exactly on the result.
-        knn = RawSQL(
-            f'"{Profile._meta.db_table}"."{GEOGRAPHY_COLUMN}" <-> '
-            "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography",
-            (profile.longitude, profile.latitude),
-            output_field=FloatField(),
-        )
-        queryset = (
-            queryset.annotate(knn_m=knn)
-            .filter(knn_m__lte=radius * 1000.0 + 1.0)
-            # No tie-breaker: a second sort key would stop the index from supplying the
-            # order. Exact ties only change which equidistant rows fill the pool's last slot.
-            .order_by("knn_m")
-        )
-    else:
-        queryset = within_radius(
-            queryset, lat=profile.latitude, lng=profile.longitude, radius_km=radius
-        )
-    # Evaluated here, not nested: the raw SQL names the table, which a subquery would alias.
-    return list(queryset.values_list("pk", flat=True)[:pool])
+    fields = ("id", "user_id", "name", "age", "bio", "distance_km", "preferences__activity_level")
+    if not is_postgresql(connection):
+        return _nearest_in_rings(queryset, profile=profile, radius=radius, pool=pool, fields=fields)
+    # KNN: the GiST index yields rows nearest first and the scan stops after `pool` eligible
+    # ones; those beyond the radius are dropped here. `<->` on geography is the sphere
+    # distance (as ST_Distance(..., false) and SQLite's haversine measure), so it is the
+    # row's distance too. No radius filter in SQL: the scan is bounded by `pool` anyway, and
+    # a filter on `<->` has no row estimate, so a low guess could tip the planner into
+    # sorting the whole radius (0.8 s at demo scale 1; without table statistics it does so
+    # regardless: ANALYZE after bulk loads).
+    table = connection.ops.quote_name(Profile._meta.db_table)
+    knn = RawSQL(
+        f"{table}.{GEOGRAPHY_COLUMN} <-> ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography",
+        (profile.longitude, profile.latitude),
+        output_field=FloatField(),
+    )
+    # No tie-breaker: a second sort key would stop the index from supplying the order.
+    # Exact ties only change which equidistant rows fill the pool's last slot.
+    queryset = queryset.filter(latitude__isnull=False).annotate(knn_m=knn).order_by("knn_m")
+    rows = []
+    for row in queryset.values(*fields[:-2], "knn_m", fields[-1])[:pool]:
+        row["distance_km"] = row.pop("knn_m") / 1000.0
+        if row["distance_km"] <= radius:
+            rows.append(row)
+    return rows
 
 
-def discovery_candidates(*, profile: Profile, pool: int | None = None) -> QuerySet[Profile]:
+# SQLite: distance bands growing by √2 up to the full radius, the first radius/16
+# (see _nearest_in_rings).
+SQLITE_RINGS = 9
+
+
+def _nearest_in_rings(
+    queryset: QuerySet[Profile], *, profile: Profile, radius: float, pool: int, fields: tuple
+) -> list[dict]:
+    """SQLite's nearest `pool` rows of `queryset` within `radius`, in one query.
+
+    SQLite's B-tree cannot return rows nearest first, and the bounding box of a 25-mile
+    radius holds the whole of a dense city. So the query is a UNION ALL of disjoint distance
+    bands, innermost first, each sorted by distance inside its own (smaller) bounding box;
+    SQLite runs the arms in order and stops once `pool` rows came out, so a dense area only
+    reads the inner boxes. Bands are disjoint and in distance order: the same rows and order
+    as one sort of the whole radius.
+    """
+    arms, params, inner = [], [], -1.0
+    for ring in range(SQLITE_RINGS):
+        outer = radius / 2 ** ((SQLITE_RINGS - 1 - ring) / 2)
+        band = within_radius(
+            queryset, lat=profile.latitude, lng=profile.longitude, radius_km=outer
+        ).filter(distance_km__gt=inner)
+        sql, band_params = band.values(*fields)[:pool].query.sql_with_params()
+        arms.append(f"SELECT * FROM ({sql})")
+        params.extend(band_params)
+        inner = outer
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(arms) + " LIMIT %s", [*params, pool])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    for row in rows:  # the raw cursor skips the ORM's converters: UUIDs are hex text here
+        row["id"], row["user_id"] = uuid.UUID(row["id"]), uuid.UUID(row["user_id"])
+    return rows
+
+
+def discovery_candidates(
+    *, profile: Profile, prefs: Preferences | None = None, pool: int | None = None
+) -> list[Candidate]:
     """Profiles the owner of `profile` may discover, best first (see the score above).
 
     The score ranks the `pool` nearest eligible profiles (PUPMATCH_DISCOVERY_POOL, default
     500): in a dense city a 25-mile radius holds most of the data set, and scoring all of it
     on every request would cost seconds; the nearest few hundred are what a session can swipe.
-    Requires a location.
+    Scored in Python over those rows (one query in all). Requires a location.
     """
-    prefs = preferences_for(profile)
+    prefs = prefs or preferences_for(profile)
     radius = radius_km(prefs)
-    pool = pool or settings.PUPMATCH_DISCOVERY_POOL
-    queryset = within_radius(
-        Profile.objects.filter(pk__in=nearest_eligible(profile=profile, prefs=prefs, pool=pool)),
-        lat=profile.latitude,
-        lng=profile.longitude,
-        radius_km=radius,
+    rows = nearest_eligible(
+        profile=profile, prefs=prefs, pool=pool or settings.PUPMATCH_DISCOVERY_POOL
     )
-    mid = (prefs.min_age + prefs.max_age) / 2
-    half = max((prefs.max_age - prefs.min_age) / 2, 1)
-    viewer_rank = ACTIVITY_RANK[prefs.activity_level]
-    candidate_rank = Case(
-        *(
-            When(preferences__activity_level=level, then=Value(rank))
-            for level, rank in ACTIVITY_RANK.items()
-        ),
-        default=Value(1),
-        output_field=FloatField(),
-    )
-    distance_fit = Value(1.0) - F("distance_km") / Value(radius)
-    age_fit = Value(1.0) - Abs(F("age") - Value(mid), output_field=FloatField()) / Value(half)
-    activity_fit = Value(1.0) - Abs(candidate_rank - Value(float(viewer_rank))) / Value(2.0)
-    return (
-        queryset.annotate(
-            compatibility_score=Value(SCORE_WEIGHTS["distance"]) * distance_fit
-            + Value(SCORE_WEIGHTS["age"]) * age_fit
-            + Value(SCORE_WEIGHTS["activity"]) * activity_fit
+    candidates = [
+        Candidate(
+            id=row["id"],
+            user_id=row["user_id"],
+            name=row["name"],
+            age=row["age"],
+            bio=row["bio"],
+            distance_km=row["distance_km"],
+            compatibility_score=compatibility_score(
+                distance_km=row["distance_km"],
+                radius_km=radius,
+                age=row["age"],
+                prefs=prefs,
+                activity=row["preferences__activity_level"] or ActivityLevel.MEDIUM,
+            ),
         )
-        .prefetch_related(*_card_prefetches())
-        .order_by("-compatibility_score", "distance_km", "pk")
-    )
+        for row in rows
+    ]
+    candidates.sort(key=lambda c: (-c.compatibility_score, c.distance_km, c.id))
+    return candidates
+
+
+def card_photos_and_prompts(
+    profile_ids: list[uuid.UUID],
+) -> tuple[dict[uuid.UUID, list[dict]], dict[uuid.UUID, list[dict]]]:
+    """The photos and prompts of these profiles as value rows, in card order, by profile id
+    (two queries)."""
+    photos: dict[uuid.UUID, list[dict]] = {pk: [] for pk in profile_ids}
+    prompts: dict[uuid.UUID, list[dict]] = {pk: [] for pk in profile_ids}
+    if profile_ids:
+        for photo in (
+            Photo.objects.filter(profile_id__in=profile_ids)
+            .order_by("order", "created_at")
+            .values("id", "profile_id", "image", "order", "created_at", "thumbnail")
+        ):
+            photos[photo["profile_id"]].append(photo)
+        for prompt in (
+            Prompt.objects.filter(profile_id__in=profile_ids)
+            .order_by("order", "id")
+            .values("id", "profile_id", "question", "answer", "order")
+        ):
+            prompts[prompt["profile_id"]].append(prompt)
+    return photos, prompts
 
 
 def profile_detail(*, user_id: uuid.UUID | None = None, profile_id: uuid.UUID | None = None):

@@ -1,5 +1,7 @@
 """PupMatch request and response shapes (the original's routes keep their exact keys)."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -27,7 +29,12 @@ from matching.models import (
     Prompt,
 )
 from matching.photos import photo_url
-from matching.selectors import preferences_for, whole_units
+from matching.selectors import (
+    Candidate,
+    card_photos_and_prompts,
+    preferences_for,
+    whole_units,
+)
 
 # --- Accounts --------------------------------------------------------------------------------
 
@@ -234,6 +241,8 @@ class ProfileCardSerializer(serializers.ModelSerializer):
 
 
 class DiscoveryCardSerializer(ProfileCardSerializer):
+    """The discovery card's schema; `discovery_cards` builds the responses."""
+
     distance = serializers.SerializerMethodField()
     distance_unit = serializers.SerializerMethodField()
     compatibility_score = serializers.SerializerMethodField()
@@ -255,6 +264,52 @@ class DiscoveryCardSerializer(ProfileCardSerializer):
 
     def get_compatibility_score(self, profile: Profile) -> float:
         return round(profile.compatibility_score, 4)
+
+
+def discovery_cards(
+    candidates: list[Candidate], *, request, distance_unit: str
+) -> list[dict[str, Any]]:
+    """A page of discovery candidates in DiscoveryCardSerializer's shape (two queries).
+
+    Built from value rows (no model instances, no serializer per photo): the photos' keys
+    and formats are PhotoSerializer's, the prompts' PromptSerializer's (a test compares).
+    """
+    photos, prompts = card_photos_and_prompts([candidate.id for candidate in candidates])
+    created_at = serializers.DateTimeField()
+    return [
+        {
+            "id": str(candidate.id),
+            "user_id": str(candidate.user_id),
+            "name": candidate.name,
+            "age": candidate.age,
+            "bio": candidate.bio,
+            "photos": [
+                {
+                    "id": str(photo["id"]),
+                    "profile_id": str(photo["profile_id"]),
+                    "url": photo_url(photo["image"], request=request),
+                    "order": photo["order"],
+                    "created_at": created_at.to_representation(photo["created_at"]),
+                    "thumbnail_url": photo_url(photo["thumbnail"], request=request),
+                }
+                for photo in photos[candidate.id]
+            ],
+            "prompts": [
+                {
+                    "id": str(prompt["id"]),
+                    "question": prompt["question"],
+                    "answer": prompt["answer"],
+                    "order": prompt["order"],
+                }
+                for prompt in prompts[candidate.id]
+            ],
+            # Whole units only (see selectors.whole_units).
+            "distance": whole_units(candidate.distance_km, distance_unit),
+            "distance_unit": distance_unit,
+            "compatibility_score": round(candidate.compatibility_score, 4),
+        }
+        for candidate in candidates
+    ]
 
 
 # --- Likes and matches -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -265,7 +265,7 @@ def photo_reorder(*, profile: Profile, photo_ids: list[uuid.UUID]) -> list[Photo
 
 @dataclass(frozen=True)
 class LikeResult:
-    like: Like
+    created: bool  # whether this call recorded the like (False: it was there already)
     match: Match | None
 
 
@@ -293,21 +293,39 @@ def _ordered(user_a_id: uuid.UUID, user_b_id: uuid.UUID) -> tuple[uuid.UUID, uui
     return (user_a_id, user_b_id) if user_a_id < user_b_id else (user_b_id, user_a_id)
 
 
-@transaction.atomic
+# Services below run inside the request's transaction (config.middleware rolls the whole
+# request back on any error), so a nested block needs no savepoint of its own: two round
+# trips less per write. Called outside a transaction they still open one.
+
+
+@transaction.atomic(savepoint=False)
 def like_create(*, user: Any, target: Profile) -> LikeResult:
     """Like a profile (idempotent). A like that completes a mutual pair creates the match and
     its conversation exactly once, even when both likes arrive at the same moment."""
     target_user = _target_user(target, user)
     _lock_pair(user, target_user)
-    Pass.objects.filter(user=user, target=target_user).delete()
-    like, _ = Like.objects.get_or_create(user=user, target=target_user)
-    match = None
-    if Like.objects.filter(user=target_user, target=user).exists():
-        match = match_create(user_a=user, user_b=target_user)
-    return LikeResult(like=like, match=match)
+    # Read after the lock, in a statement of its own: it sees what a concurrent like of the
+    # pair committed while this one waited (a subquery of the locking statement would not).
+    passed, liked, liked_back = (
+        Profile.objects.filter(pk=target.pk)
+        .annotate(
+            passed=Exists(Pass.objects.filter(user=user, target=target_user)),
+            liked=Exists(Like.objects.filter(user=user, target=target_user)),
+            liked_back=Exists(Like.objects.filter(user=target_user, target=user)),
+        )
+        .values_list("passed", "liked", "liked_back")
+        .get()
+    )
+    if passed:
+        Pass.objects.filter(user=user, target=target_user).delete()
+    if not liked:
+        # No get_or_create (and its savepoint): the pair's lock keeps a second like out.
+        Like.objects.create(user=user, target=target_user)
+    match = match_create(user_a=user, user_b=target_user) if liked_back else None
+    return LikeResult(created=not liked, match=match)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def match_create(*, user_a: Any, user_b: Any) -> Match:
     """The pair's match and its conversation (get_or_create on the ordered pair)."""
     user1_id, user2_id = _ordered(user_a.pk, user_b.pk)
@@ -318,7 +336,7 @@ def match_create(*, user_a: Any, user_b: Any) -> Match:
     return match
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def like_delete(*, user: Any, target: Profile) -> None:
     """Unlike: remove the like and the match (its conversation goes with it). Idempotent."""
     target_user = _target_user(target, user)
@@ -328,7 +346,7 @@ def like_delete(*, user: Any, target: Profile) -> None:
     Match.objects.filter(user1_id=user1_id, user2_id=user2_id).delete()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def pass_create(*, user: Any, target: Profile) -> Pass:
     """Pass on a profile (idempotent); it also withdraws a like and any match with them."""
     target_user = _target_user(target, user)
@@ -340,7 +358,7 @@ def pass_create(*, user: Any, target: Profile) -> Pass:
     return passed
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def match_delete(*, user: Any, match: Match) -> None:
     """Unmatch: the match, its conversation and both likes go; the user's pass keeps the two
     out of each other's discovery (and stops the like from re-creating the match)."""
@@ -363,7 +381,7 @@ def conversation_for_participant(*, user: Any, conversation_id: uuid.UUID) -> Co
     return conversation
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def message_send(
     *,
     sender: Any,

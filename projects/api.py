@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from config.access import YagoAccess
 from config.limits import bounded_int, validate_json_value
 from projects import execution, selectors, services, storage
-from projects.models import Depth, ExecutionStatus, ProjectStatus
+from projects.models import Depth, ExecutionStatus, Project, ProjectStatus
 from projects.providers import ProviderError
 from projects.providers.base import InvalidPath
 
@@ -39,32 +39,33 @@ def iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def project_data(project) -> dict:
-    """The contract's project object."""
+def project_data(project: Project | dict) -> dict:
+    """The contract's project object, from a project or a `values()` row of one (the list)."""
+    p = project if isinstance(project, dict) else project.__dict__
     return {
-        "id": str(project.pk),
-        "name": project.name,
-        "description": project.description,
-        "status": project.status,
-        "progress": project.progress,
-        "brief": project.brief,
-        "config": project.config,
-        "primary_model": project.primary_model,
-        "agent_role": project.agent_role,
-        "strategy": project.strategy,
-        "temperature": project.temperature,
-        "max_tokens": project.max_tokens,
-        "created_at": iso(project.created_at),
-        "updated_at": iso(project.updated_at),
-        "started_at": iso(project.started_at),
-        "completed_at": iso(project.completed_at),
-        "project_path": project.project_path,
-        "cost_estimate": float(project.cost_estimate),
-        "actual_cost": float(project.actual_cost),
-        "files_generated": project.files_generated,
-        "lines_of_code": project.lines_of_code,
-        "errors": project.errors,
-        "logs": project.logs,
+        "id": str(p["id"]),
+        "name": p["name"],
+        "description": p["description"],
+        "status": p["status"],
+        "progress": p["progress"],
+        "brief": p["brief"],
+        "config": p["config"],
+        "primary_model": p["primary_model"],
+        "agent_role": p["agent_role"],
+        "strategy": p["strategy"],
+        "temperature": p["temperature"],
+        "max_tokens": p["max_tokens"],
+        "created_at": iso(p["created_at"]),
+        "updated_at": iso(p["updated_at"]),
+        "started_at": iso(p["started_at"]),
+        "completed_at": iso(p["completed_at"]),
+        "project_path": p["project_path"],
+        "cost_estimate": float(p["cost_estimate"]),
+        "actual_cost": float(p["actual_cost"]),
+        "files_generated": p["files_generated"],
+        "lines_of_code": p["lines_of_code"],
+        "errors": p["errors"],
+        "logs": p["logs"],
     }
 
 

@@ -46,15 +46,18 @@ PROJECT_SORTS = tuple(f"{sign}{field}" for field in PROJECT_SORT_FIELDS for sign
 
 def project_list(
     *, user, status: str | None, limit: int, offset: int = 0, sort: str = "-created_at"
-) -> tuple[list[Project], int]:
+) -> tuple[list[dict], int]:
     """One page of projects in `sort` order (newest first by default), ties broken by id in
-    the same direction; the total counts the (status-filtered) projects before paging."""
+    the same direction; the total counts the (status-filtered) projects before paging.
+
+    Value rows of every column (a page holds up to 1,000 projects: no model instances)."""
     queryset = project_visible(user=user)
     if status:
         queryset = queryset.filter(status=status)
     total = queryset.count()
     tie_break = "-id" if sort.startswith("-") else "id"
-    return list(queryset.order_by(sort, tie_break)[offset : offset + limit]), total
+    page = queryset.order_by(sort, tie_break)[offset : offset + limit]
+    return list(page.values(*(field.attname for field in Project._meta.concrete_fields))), total
 
 
 def project_get(*, user, project_id) -> Project | None:

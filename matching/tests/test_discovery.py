@@ -130,8 +130,8 @@ def test_discovery_query_budget(viewer, django_assert_num_queries, n):
         other = dog(f"D{index}", 40.7580 + 0.001 * (index + 1), -73.9855)
         PhotoFactory(profile=other)
         PromptFactory(profile=other)
-    # auth user, own profile, preferences, nearest ids, count, page, photos, prompts
-    with django_assert_num_queries(8):
+    # auth user, own profile with preferences, the nearest candidates, photos, prompts
+    with django_assert_num_queries(5):
         response = bearer(viewer.user).get("/pupmatch/discover")
     assert len(response.json()["results"]) == n
     assert all(len(card["photos"]) == 1 for card in response.json()["results"])
@@ -148,7 +148,7 @@ def test_selector_matches_python_formula_for_every_row(viewer):
     rows = list(discovery_candidates(profile=viewer))
     assert len(rows) == 3
     for row in rows:
-        source = next(d for d in dogs if d.pk == row.pk)
+        source = next(d for d in dogs if d.pk == row.id)
         activity = getattr(getattr(source, "preferences", None), "activity_level", "medium")
         distance = haversine_km(*HOME, source.latitude, source.longitude)
         assert row.distance_km == pytest.approx(distance, abs=1e-6)
@@ -182,3 +182,41 @@ def test_score_ranks_only_the_nearest_eligible_pool(viewer, settings):
     response = bearer(viewer.user).get("/pupmatch/discover")
     assert response.json()["count"] == 2
     assert ids(response) == ["Near", "Second"]
+
+
+def test_card_photos_and_prompts_are_the_serializers_shapes(viewer):
+    """discovery_cards builds cards from value rows: the same JSON as the serializers."""
+    from matching.models import Photo, Prompt
+    from matching.serializers import PhotoSerializer, PromptSerializer
+    from matching.tests.conftest import signed_url
+    from matching.tests.factories import PhotoFactory, PromptFactory
+
+    other = dog("Pics", 40.7590, -73.9850)
+    PhotoFactory(profile=other, order=1)
+    PhotoFactory(profile=other, order=0, thumbnail="pupmatch/thumbnails/t.webp")
+    PromptFactory(profile=other, order=0)
+    response = bearer(viewer.user).get("/pupmatch/discover")
+    card = response.json()["results"][0]
+    request = response.wsgi_request
+    photos = Photo.objects.filter(profile=other).order_by("order", "created_at")
+    assert card["photos"] == PhotoSerializer(photos, many=True, context={"request": request}).data
+    assert card["photos"][0]["thumbnail_url"] == signed_url("pupmatch/thumbnails/t.webp")
+    assert card["photos"][1]["thumbnail_url"] is None
+    prompts = Prompt.objects.filter(profile=other).order_by("order", "id")
+    assert card["prompts"] == PromptSerializer(prompts, many=True).data
+
+
+def test_the_pool_is_the_nearest_eligible_across_distance_bands(viewer):
+    """SQLite reads distance bands innermost first (PostgreSQL the KNN index): the pool is
+    the nearest eligible profiles whatever band they are in, nearest first."""
+    from matching.selectors import nearest_eligible
+
+    # 0.5 to 15 km north: spread over SQLite's bands (10 miles / 16 ≈ 1 km up to 16 km).
+    steps = [0.5, 0.9, 1.2, 2.1, 2.9, 4.2, 5.9, 8.3, 11.8, 15.0]
+    for km in reversed(steps):
+        dog(f"D{km}", HOME[0] + km / 111.195, HOME[1])
+    dog("TooOld", HOME[0] + 0.001, HOME[1], age=9)  # nearest of all, but outside 1-5 years
+    prefs = Preferences.objects.get(profile=viewer)
+    rows = nearest_eligible(profile=viewer, prefs=prefs, pool=7)
+    assert [row["name"] for row in rows] == [f"D{km}" for km in steps[:7]]
+    assert [round(row["distance_km"], 1) for row in rows] == steps[:7]

@@ -100,8 +100,8 @@ def test_discovery_pool_is_read_through_the_gist_index():
     for name, (lat, lng) in POINTS.items():
         ProfileFactory(name=name, latitude=lat, longitude=lng)
     with CaptureQueriesContext(connection) as queries:
-        ids = nearest_eligible(profile=viewer, prefs=preferences_for(viewer), pool=3)
-    assert [Profile.objects.get(pk=pk).name for pk in ids] == [
+        rows = nearest_eligible(profile=viewer, prefs=preferences_for(viewer), pool=3)
+    assert [row["name"] for row in rows] == [
         "Times Square",
         "Bryant Park",
         "Central Park",

@@ -229,3 +229,52 @@ def test_concurrent_mutual_likes_create_exactly_one_match():
         assert pair.count() == 1
         assert Conversation.objects.filter(match__in=pair).count() == 1
         assert sorted(result.match is not None for result in results) == [False, True]
+
+
+@pytest.fixture
+def audit_content_types(db):
+    """ContentType rows the audit log looks up, cached as a running process has them."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(Like, Pass, Match, Conversation)
+
+
+@pytest.mark.django_db
+def test_like_query_budget(profile, me, audit_content_types, django_assert_num_queries):
+    other = ProfileFactory()
+    # savepoint (the request's transaction), auth user, both profiles, the pair's lock, the
+    # pair's state, the like, its audit entry, release
+    with django_assert_num_queries(8):
+        response = me.post(f"/pupmatch/profiles/{other.pk}/like")
+    assert response.json() == {"is_match": False, "match": None}
+    # Again: nothing to write.
+    with django_assert_num_queries(6):
+        response = me.post(f"/pupmatch/profiles/{other.pk}/like")
+    assert response.json() == {"is_match": False, "match": None}
+    assert Like.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_like_after_a_pass_withdraws_the_pass(profile, me):
+    other = ProfileFactory()
+    services.pass_create(user=profile.user, target=other)
+    response = me.post(f"/pupmatch/profiles/{other.pk}/like")
+    assert response.json() == {"is_match": False, "match": None}
+    assert (Pass.objects.count(), Like.objects.count()) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_like_of_an_unknown_profile_or_without_a_profile_is_404(profile, me):
+    other = ProfileFactory()
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert me.post(f"/pupmatch/profiles/{unknown}/like").status_code == 404
+    # A caller without a profile of their own.
+    assert bearer(UserFactory()).post(f"/pupmatch/profiles/{other.pk}/like").status_code == 404
+    assert Like.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_like_of_ones_own_profile_is_400(profile, me):
+    response = me.post(f"/pupmatch/profiles/{profile.pk}/like")
+    assert response.status_code == 400
+    assert Like.objects.count() == 0

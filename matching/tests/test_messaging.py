@@ -323,3 +323,17 @@ def test_send_by_recipient_id_answers_the_message(pair, me):
         "playground": None,
         "created_at": iso(message.created_at),
     }
+
+
+def test_send_query_budget(pair, me, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_model(Message)  # cached, as in a running process
+    _, _, conversation = pair
+    # savepoint (the request's transaction), auth user, conversation, the message, its audit
+    # entry, the conversation's activity time, release
+    with django_assert_num_queries(7):
+        response = me.post(
+            f"/pupmatch/conversations/{conversation.pk}/messages", {"content": "Hi"}, format="json"
+        )
+    assert response.status_code == 201

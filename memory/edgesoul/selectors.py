@@ -38,12 +38,13 @@ def memory_search_queryset(
     """The user's memories matching `query` in content or context, annotated `rank`.
 
     Best match first; ties go to the more important, then the newer memory. PostgreSQL
-    answers from the GIN index on the content/context tsvector (migration 0002).
+    matches and ranks with the stored content/context tsvector and its GIN index (migration
+    0006); SQLite matches the words in the text.
     """
     queryset = Memory.objects.filter(user_id=user_id, confidence__gte=min_confidence)
     if memory_types:
         queryset = queryset.filter(memory_type__in=list(memory_types))
-    return full_text_search(queryset, query, SEARCH_FIELDS).order_by(
+    return full_text_search(queryset, query, SEARCH_FIELDS, stored_vector="search_vector").order_by(
         "-rank", "-importance", "-created_at", "-id"
     )
 

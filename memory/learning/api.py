@@ -33,11 +33,19 @@ LIST_FIELDS = {
 }
 
 
-def profile_representation(profile: LearnerProfile) -> dict:
-    """The profile object of the contract (lists from the prefetched words and grammar)."""
+def profile_representation(
+    profile: LearnerProfile, lists: tuple[list[tuple[str, str]], list[str]] | None = None
+) -> dict:
+    """The profile object of the contract; the word and grammar lists from `lists`
+    (selectors.learner_lists) or else from the prefetched words and grammar."""
+    if lists is None:
+        pairs = [(word.language, word.word) for word in profile.mastered_words.all()]
+        grammar_uris = [grammar.grammar_uri for grammar in profile.mastered_grammar.all()]
+    else:
+        pairs, grammar_uris = lists
     words = {Language.CHINESE: [], Language.ENGLISH: []}
-    for word in profile.mastered_words.all():
-        words[word.language].append(word.word)
+    for language, word in pairs:
+        words[language].append(word)
     return {
         "id": profile.id,
         "name": profile.name,
@@ -54,9 +62,7 @@ def profile_representation(profile: LearnerProfile) -> dict:
         "raw_input": profile.raw_input,
         "mastered_words": services.WORD_SEPARATOR.join(words[Language.CHINESE]),
         "mastered_english_words": services.WORD_SEPARATOR.join(words[Language.ENGLISH]),
-        "mastered_grammar": services.GRAMMAR_SEPARATOR.join(
-            grammar.grammar_uri for grammar in profile.mastered_grammar.all()
-        ),
+        "mastered_grammar": services.GRAMMAR_SEPARATOR.join(grammar_uris),
         "extracted_data": profile.extracted_data,
     }
 
@@ -188,7 +194,8 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
 
     @extend_schema(responses=LearnerProfileOutSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(profile_representation(self._profile(pk)))
+        profile = self._profile(pk, with_lists=False)
+        return Response(profile_representation(profile, selectors.learner_lists(profile=profile)))
 
     @extend_schema(request=LearnerProfileWriteSerializer, responses=LearnerProfileOutSerializer)
     def update(self, request: Request, pk: str) -> Response:

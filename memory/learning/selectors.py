@@ -60,6 +60,21 @@ def learner_profile_get(
     return _by_id_or_name(queryset, key)
 
 
+def learner_lists(*, profile: LearnerProfile) -> tuple[list[tuple[str, str]], list[str]]:
+    """The profile's (language, word) pairs and grammar URIs, in id order (two queries).
+
+    Value rows, not model instances: a learner has hundreds of words."""
+    words = list(
+        MasteredWord.objects.filter(profile=profile).order_by("id").values_list("language", "word")
+    )
+    grammar = list(
+        MasteredGrammar.objects.filter(profile=profile)
+        .order_by("id")
+        .values_list("grammar_uri", flat=True)
+    )
+    return words, grammar
+
+
 def card_list(*, profile: LearnerProfile) -> QuerySet[ApprovedCard]:
     return ApprovedCard.objects.filter(profile=profile).order_by("approved_at", "id")
 

@@ -832,3 +832,32 @@ def test_nul_characters_in_json_values_are_400(api_client):
     assert response.status_code == 400
     # Refused by the JSON parser (config/parsers.py) before the serializer runs.
     assert response.json() == {"detail": "JSON parse error - Null characters are not allowed."}
+
+
+def test_emotion_tracking_query_budget(api_client, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.get_for_models(CompanionProfile, EmotionalPattern)  # cached in a process
+    # First occurrence: savepoint (the request's transaction), the pattern (none yet), the
+    # profile (get_or_create: select, savepoint, insert, audit, release), the pattern
+    # (the same five), the pattern locked, its update and audit entry, release.
+    with django_assert_num_queries(17):
+        assert track(api_client, "u1", emotion="joy", intensity=50).status_code == 201
+    # Later ones: savepoint, the pattern locked, the audit log's read of the old row, the
+    # update and its audit entry, release.
+    with django_assert_num_queries(6):
+        assert track(api_client, "u1", emotion="joy", intensity=70).status_code == 201
+    assert EmotionalPattern.objects.get(user_id="u1", emotion="joy").frequency == 2
+
+
+def test_memory_create_query_budget(api_client, django_assert_num_queries):
+    from django.contrib.contenttypes.models import ContentType
+
+    CompanionProfileFactory(user_id="u1")
+    ContentType.objects.get_for_model(Memory)  # cached, as in a running process
+    # savepoint (the request's transaction), the profile, the memory, its audit entry, release
+    with django_assert_num_queries(5):
+        response = api_client.post(
+            f"{BASE}/memory/u1", {"memory_type": "fact", "content": "Likes tea"}, format="json"
+        )
+    assert response.status_code == 201

@@ -87,9 +87,9 @@ def test_returned_memories_are_touched_in_one_update(
 ):
     before = timezone.now()
 
-    # SELECT + UPDATE; the other four are the SAVEPOINT/RELEASE pairs of the request's
-    # transaction and of the service's atomic block (inside the test's transaction).
-    with django_assert_num_queries(6) as captured:
+    # SELECT + UPDATE; the other two are the SAVEPOINT/RELEASE pair of the request's
+    # transaction (inside the test's transaction). The service adds no savepoint of its own.
+    with django_assert_num_queries(4) as captured:
         response = api_client.post(
             URL, {"user_id": "u1", "query": "hiking", "limit": 2}, format="json"
         )
@@ -117,15 +117,15 @@ def test_returned_memories_are_touched_in_one_update(
 def test_search_query_budget(api_client, django_assert_num_queries, extra):
     MemoryFactory.create_batch(6 + extra, user__user_id="u1", content="hiking again")
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = api_client.post(URL, {"user_id": "u1", "query": "hiking"}, format="json")
 
     assert len(response.json()) == 5
 
 
 def test_nothing_matches_touches_nothing(api_client, hiking_memories, django_assert_num_queries):
-    # The SELECT alone (plus the two SAVEPOINT/RELEASE pairs): no UPDATE.
-    with django_assert_num_queries(5):
+    # The SELECT alone (plus the request's SAVEPOINT/RELEASE pair): no UPDATE.
+    with django_assert_num_queries(3):
         assert search(api_client, query="volcano") == []
 
 
