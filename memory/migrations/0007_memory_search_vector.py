@@ -17,7 +17,7 @@ VECTOR = (
 
 
 class Migration(migrations.Migration):
-    dependencies = [("memory", "0005_mastered_word_admin_indexes")]
+    dependencies = [("memory", "0006_mastered_word_language_order")]
 
     operations = [
         config.db.PostgresOnlySQL(
