@@ -1,9 +1,11 @@
 """Reads for the Luna API: each returns everything its route needs in a fixed number of queries."""
 
-from dataclasses import dataclass
+import heapq
 
-from django.db.models import Max, Prefetch, QuerySet
+import orjson
+from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery
 
+from config import cache
 from config.access import LUNA
 from config.geo import within_radius
 from config.search import full_text_search
@@ -30,9 +32,7 @@ def venue_list() -> QuerySet[Venue]:
 
 VENUE_SUMMARY_FIELDS = shapes.VENUE_SUMMARY.names  # the list route's objects, as values()
 VENUE_STATIC_FIELDS = shapes.VENUE.names
-# Per process: (version, {venue id: details}). Venue details change rarely and recommendations
-# read all of them on every request; the version is checked against the database each time.
-_details_cache: dict[str, tuple] = {}
+MEMBER_FIELDS = shapes.MEMBER.names
 
 
 def venue_summaries() -> list[dict]:
@@ -55,6 +55,28 @@ def venue_interests(*, venue: Venue) -> QuerySet[Interest]:
     return venue.interests.select_related("member").order_by("created_at", "id")
 
 
+def venue_with_interested_users(*, venue_id: str) -> tuple[dict, list[dict]] | None:
+    """The venue's details and its interested members (oldest interest first), in ONE query.
+
+    A LEFT JOIN from the venue through its interests to their members: one row per interest
+    (or one row with no member), as plain values.
+    """
+    member = [f"interests__member__{name}" for name in MEMBER_FIELDS]
+    rows = list(
+        Venue.objects.filter(pk=venue_id)
+        .order_by("interests__created_at", "interests__id")
+        .values_list(*VENUE_STATIC_FIELDS, *member)
+    )
+    if not rows:
+        return None
+    width = len(VENUE_STATIC_FIELDS)
+    venue = dict(zip(VENUE_STATIC_FIELDS, rows[0][:width], strict=True))
+    users = [
+        dict(zip(MEMBER_FIELDS, row[width:], strict=True)) for row in rows if row[width] is not None
+    ]
+    return venue, users
+
+
 def member_visible(*, viewer) -> QuerySet[Member]:
     """Members the viewer may act as: all, or with LUNA_ACCESS=user only their linked one."""
     if LUNA.scoped_to_account:
@@ -71,6 +93,20 @@ def member_own_id(*, viewer) -> str | None:
     return Member.objects.filter(account=viewer).values_list("pk", flat=True).first()
 
 
+def member_profile(*, member_id: str, viewer) -> tuple[dict, list[str]] | None:
+    """The member's fields (USER shape without interests) and categories, in ONE query."""
+    rows = list(
+        member_visible(viewer=viewer)
+        .filter(pk=member_id)
+        .order_by("categories__created_at", "categories__id")
+        .values_list("id", "name", "avatar", "bio", "categories__category")
+    )
+    if not rows:
+        return None
+    member = dict(zip(("id", "name", "avatar", "bio"), rows[0][:4], strict=True))
+    return member, [row[4] for row in rows if row[4] is not None]
+
+
 def member_with_categories(*, member_id: str, viewer) -> Member | None:
     return (
         member_visible(viewer=viewer)
@@ -82,11 +118,84 @@ def member_with_categories(*, member_id: str, viewer) -> Member | None:
     )
 
 
-def member_interested_venues(*, member: Member) -> QuerySet[Venue]:
+def member_interested_venues(*, member: Member | str) -> QuerySet[Venue]:
     """Venues the member is interested in, in the order they became interested."""
     return Venue.objects.filter(interests__member=member).order_by(
         "interests__created_at", "interests__id"
     )
+
+
+ACTION_ITEM_FIELDS = (
+    "id",
+    "venue_id",
+    "action_type",
+    "action_code",
+    "description",
+    "threshold_met",
+    "status",
+    "created_at",
+)
+
+
+def _item_members_key(item_id: str) -> str:
+    return f"luna:action-item-members:{item_id}"
+
+
+def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
+    """The member's pending action items as ACTION_ITEM dicts, oldest first.
+
+    One query for the items with their venues and member counts; the interested-user ids (a
+    popular venue's item lists hundreds) come from the cache, keyed by item with that count as
+    version, so a membership added or removed is seen at once; a miss costs one more query.
+    """
+    count = (
+        ActionItemMember.objects.filter(action_item=OuterRef("pk"))
+        .order_by()
+        .values("action_item")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    venue = {f"venue__{name}": F(f"venue__{name}") for name in VENUE_STATIC_FIELDS}
+    items = list(
+        ActionItem.objects.filter(status=ActionItem.Status.PENDING, memberships__member=member_id)
+        .annotate(member_count=Subquery(count))
+        .order_by("created_at", "id")
+        .values(*ACTION_ITEM_FIELDS, "member_count", **venue)
+    )
+    if not items:
+        return []
+
+    def read(item_ids: list[str]) -> dict[str, list[str]]:
+        ids: dict[str, list[str]] = {item_id: [] for item_id in item_ids}
+        rows = (
+            ActionItemMember.objects.filter(action_item__in=item_ids)
+            .order_by("action_item", "position")
+            .values_list("action_item", "member_id")
+        )
+        for item_id, member in rows:
+            ids[item_id].append(member)
+        return ids
+
+    members = cache.cached_many(
+        {item["id"]: _item_members_key(item["id"]) for item in items},
+        read,
+        versions={item["id"]: item["member_count"] for item in items},
+    )
+    return [
+        {
+            "id": item["id"],
+            "venue_id": item["venue_id"],
+            "interested_user_ids": members[item["id"]],
+            "action_type": item["action_type"],
+            "action_code": item["action_code"],
+            "description": item["description"],
+            "threshold_met": item["threshold_met"],
+            "status": item["status"],
+            "created_at": item["created_at"].isoformat(),
+            "venue": {name: item[f"venue__{name}"] for name in VENUE_STATIC_FIELDS},
+        }
+        for item in items
+    ]
 
 
 def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
@@ -107,84 +216,100 @@ def friend_ids(*, member_id: str) -> list[str]:
     return list(forward.order_by().union(backward.order_by(), all=True))
 
 
-@dataclass(slots=True)  # built once per venue per request: slots keep that cheap
-class Recommendation:
-    venue: dict  # VENUE_STATIC_FIELDS and interested_count
-    score: float
-    reason: str
-    already_interested: bool
-    friends_interested: int
-    total_interested: int
-
-
 def category_matches(categories: list[str], venue_category: str) -> bool:
     category = venue_category.lower()
     return any(i.lower() in category or category in i.lower() for i in categories)
 
 
-def venue_details(*, version: tuple) -> dict[str, dict]:
-    """Every venue's details by id, read again only when `version` (ids, last edit) changed."""
-    cached = _details_cache.get("venues")
-    if cached is None or cached[0] != version:
-        details = {v["id"]: v for v in Venue.objects.values(*VENUE_STATIC_FIELDS)}
-        cached = _details_cache["venues"] = (version, details)
-    return cached[1]
+VENUE_FRAGMENTS_KEY = "luna:venue-fragments"
 
 
-def recommendations_for(*, member: Member) -> list[Recommendation]:
+def venue_fragments(*, version: tuple) -> dict[str, tuple[bytes, str]]:
+    """Every venue's JSON up to its count, and its category, by id; per process, by version.
+
+    `b'{"id":…,"address":"…","interested_count":'`: a recommendation appends the current count
+    and `}` (VENUE_WITH_COUNT ends with it), so the details are serialized once per process and
+    edit, not once per venue per request. `version` (last edit, ids) is read on every request,
+    so another process's or server's edit is seen at once.
+    """
+
+    def build() -> dict[str, tuple[bytes, str]]:
+        return {
+            v["id"]: (orjson.dumps(v)[:-1] + b',"interested_count":', v["category"])
+            for v in Venue.objects.values(*VENUE_STATIC_FIELDS)
+        }
+
+    return cache.cached(VENUE_FRAGMENTS_KEY, build, version=version, per_process=True)
+
+
+def recommendations_for(
+    *, member_id: str, categories: list[str], limit: int | None = None
+) -> list[dict]:
     """Every venue scored for the member (see the contract), best first, ties in venue order.
 
-    Six queries whatever the data size: the member and categories (prefetched by the caller),
-    the friends, the interests of the member and of their friends (an index lookup by member:
-    an OR of subqueries here would make PostgreSQL scan every interest), the venues' ids and
-    counts, and their last edit; a seventh reads the venue details when they changed since the
-    process last read them.
+    With `limit`, the best `limit` of them (the same first rows as without). Four queries
+    whatever the data size: the friends, the interests of the member and of their friends (an
+    index lookup by member: an OR of subqueries here would make PostgreSQL scan every
+    interest), the venues' ids and counts, and their last edit; a fifth reads the venue
+    details when they changed since the process last read them. Plain tuples while scoring;
+    response dicts (with the venue as a pre-serialized fragment) only for the rows returned.
     """
-    categories = [c.category for c in member.categories.all()]
     own_venues: set[str] = set()
     friends_per_venue: dict[str, int] = {}
-    people = [member.pk, *friend_ids(member_id=member.pk)]
+    people = [member_id, *friend_ids(member_id=member_id)]
     rows = (
         Interest.objects.filter(member_id__in=people)
         .order_by()
         .values_list("venue_id", "member_id")
     )
-    for venue_id, member_id in rows:
-        if member_id == member.pk:
+    for venue_id, interested in rows:
+        if interested == member_id:
             own_venues.add(venue_id)
         else:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
 
     rows = list(venue_list().values_list("id", "interested_count"))
     last_edit = Venue.objects.aggregate(last=Max("updated_at"))["last"]
-    details = venue_details(version=(last_edit, hash(tuple(venue_id for venue_id, _ in rows))))
-    results = []
+    fragments = venue_fragments(version=(last_edit, hash(tuple(row[0] for row in rows))))
     matches: dict[str, bool] = {}  # few distinct categories: decide each once
+    scored = []
     for venue_id, count in rows:
-        venue = {**details[venue_id], "interested_count": count}
         already = venue_id in own_venues
         others = count - (1 if already else 0)
         friends = friends_per_venue.get(venue_id, 0)
         score = min(others / 3, POPULARITY_CAP)
-        reasons = []
-        if others > 0:
-            reasons.append("Popular venue")
-        category = venue["category"]
-        if category not in matches:
-            matches[category] = category_matches(categories, category)
-        if matches[category]:
+        category = fragments[venue_id][1]
+        matched = matches.get(category)
+        if matched is None:
+            matched = matches[category] = category_matches(categories, category)
+        if matched:
             score += CATEGORY_BONUS
-            reasons.append("Matches your interests")
         score += min(friends, FRIEND_CAP)
-        results.append(
-            Recommendation(
-                venue=venue,
-                score=round(score, 1),
-                reason=", ".join(reasons) or "New venue to explore",
-                already_interested=already,
-                friends_interested=friends,
-                total_interested=count,
-            )
-        )
-    results.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep venue order
-    return results
+        scored.append((round(score, 1), others > 0, matched, already, friends, count, venue_id))
+    if limit is None:
+        scored.sort(key=_score, reverse=True)  # stable: ties keep venue order
+    else:
+        scored = heapq.nlargest(limit, scored, key=_score)  # == sorted(...)[:limit], stable
+    return [
+        {
+            "venue": orjson.Fragment(b"%b%d}" % (fragments[venue_id][0], count)),
+            "score": score,
+            "reason": REASONS[popular, matched],
+            "already_interested": already,
+            "friends_interested": friends,
+            "total_interested": count,
+        }
+        for score, popular, matched, already, friends, count, venue_id in scored
+    ]
+
+
+def _score(row: tuple) -> float:
+    return row[0]
+
+
+REASONS = {
+    (True, True): "Popular venue, Matches your interests",
+    (True, False): "Popular venue",
+    (False, True): "Matches your interests",
+    (False, False): "New venue to explore",
+}
