@@ -60,7 +60,7 @@ def state() -> str:
 def check() -> str:
     """`state()` after asking Redis (when configured and not paused after a failure)."""
     if shared():
-        _shared_call("get", lambda s: s.get("healthz:probe"), None)
+        _shared_call("probe", lambda s: s.get("healthz:probe"), None)
     return state()
 
 
@@ -189,32 +189,46 @@ def _invalidate_now(keys) -> None:
             _local.pop(key, None)
     if shared():
         new = {_generation_key(k): uuid.uuid4().hex for k in keys}
-        if _shared_call("delete", lambda s: s.set_many(new, None) or True, None) is None:
+        if _shared_call("invalidate", lambda s: s.set_many(new, None) or True, None) is None:
             _pending.update(keys)
 
 
 def _shared_call(action: str, call: Callable, failed: Any) -> Any:
     """`call(store)`, or `failed` when Redis doesn't answer (then retried after a pause)."""
-    global _down_since
-    if _down_since is not None and time.monotonic() - _down_since < RETRY_INTERVAL:
+    if _down_since is not None and not _reconnect():
         return failed
     try:
-        result = call(_store())
+        return call(_store())
     except Exception as error:  # noqa: BLE001 - unreachable, timed out, refused, out of memory
-        if _down_since is None:
-            logger.warning(
-                "shared cache unavailable (%s: %r): answering from the database", action, error
-            )
-        _down_since = time.monotonic()
+        _mark_down(action, error)
         return failed
-    if _down_since is not None:
-        _down_since = None
-        logger.warning("shared cache available again")
-        if _pending:
-            keys = list(_pending)
-            _pending.clear()
-            _invalidate_now(keys)
-    return result
+
+
+def _mark_down(action: str, error: Exception) -> None:
+    global _down_since
+    if _down_since is None:
+        logger.warning(
+            "shared cache unavailable (%s: %r): answering from the database", action, error
+        )
+    _down_since = time.monotonic()
+
+
+def _reconnect() -> bool:
+    """After a pause, try Redis again, first sending the invalidations it missed meanwhile
+    (before any read, so none can return what they cover)."""
+    global _down_since
+    if time.monotonic() - _down_since < RETRY_INTERVAL:
+        return False
+    missed = {_generation_key(k): uuid.uuid4().hex for k in _pending}
+    try:
+        _store().set_many(missed, None) if missed else _store().get("healthz:probe")
+    except Exception as error:  # noqa: BLE001
+        _mark_down("reconnect", error)
+        return False
+    _pending.difference_update(k for k in list(_pending) if _generation_key(k) in missed)
+    _down_since = None
+    logger.warning("shared cache available again")
+    return True
 
 
 def clear_local() -> None:

@@ -56,6 +56,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: compresses the final body (JSON of GZIP_MIN_BYTES or more, to clients that
+    # accept gzip); then ETag on every GET and 304 to a matching If-None-Match.
+    "config.middleware.JSONGZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     # First: HTTPS redirect and HSTS (SECURE_REDIRECT_EXEMPT keeps /healthz on plain HTTP),
     # then CORS, which answers preflight OPTIONS before any view or authentication runs.
     "django.middleware.security.SecurityMiddleware",
@@ -136,6 +140,8 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
         socket_connect_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.25),
         socket_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.25),
     )
+# JSON responses of at least this many bytes are gzipped for clients that accept it.
+GZIP_MIN_BYTES = env.int("GZIP_MIN_BYTES", default=1024)
 # Entries of config/cache.py live this long at most (seconds): a backstop only, every write
 # that changes a cached read invalidates it explicitly.
 CACHE_MAX_AGE = env.int("CACHE_MAX_AGE", default=3600)

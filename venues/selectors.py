@@ -9,7 +9,7 @@ from config import cache
 from config.access import LUNA
 from config.geo import within_radius
 from config.search import full_text_search
-from venues import shapes
+from venues import services, shapes
 from venues.models import (
     ActionItem,
     ActionItemMember,
@@ -221,7 +221,7 @@ def category_matches(categories: list[str], venue_category: str) -> bool:
     return any(i.lower() in category or category in i.lower() for i in categories)
 
 
-VENUE_FRAGMENTS_KEY = "luna:venue-fragments"
+VENUE_FRAGMENTS_KEY = services.VENUE_FRAGMENTS_KEY
 
 
 def venue_fragments(*, version: tuple) -> dict[str, tuple[bytes, str]]:

@@ -7,7 +7,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from config import cache
 from venues.models import ActionItem, ActionItemMember, Interest, Member, Venue
+
+VENUE_FRAGMENTS_KEY = "luna:venue-fragments"  # venues.selectors.venue_fragments
 
 ACTION_THRESHOLD = 4
 BOOKABLE_KEYWORDS = ("restaurant", "bar", "club", "lounge", "bistro", "cafe")
@@ -137,7 +140,9 @@ def venue_create(**fields) -> Venue:
         last = Venue.objects.aggregate(last=Max("position"))["last"]
         try:
             with transaction.atomic():
-                return Venue.objects.create(position=(last or 0) + 1, **fields)
+                venue = Venue.objects.create(position=(last or 0) + 1, **fields)
+            cache.invalidate(VENUE_FRAGMENTS_KEY)  # after the commit (config/cache.py)
+            return venue
         except IntegrityError:
             if Venue.objects.filter(pk=fields.get("id")).exists():
                 raise
