@@ -246,6 +246,8 @@ def count_queries(endpoint: Endpoint) -> int:
     if endpoint.auth:
         headers["HTTP_AUTHORIZATION"] = endpoint.auth[0]
     body = endpoint.bodies[0] if endpoint.bodies else None
+    if endpoint.method == "GET":  # steady state: what a warm worker runs (process caches filled)
+        client.get(endpoint.paths[0], **headers)
     with CaptureQueriesContext(connection) as queries:
         response = client.generic(
             endpoint.method,

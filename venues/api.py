@@ -264,11 +264,7 @@ class UserViewSet(LunaMixin, viewsets.ViewSet):
         return Response(
             {
                 "user": {**member, "interests": categories},
-                "interested_venues": list(
-                    selectors.member_interested_venues(member=pk).values(
-                        *shapes.VENUE_WITH_COUNT.names
-                    )
-                ),
+                "interested_venues": selectors.member_interested_venue_rows(member_id=pk),
                 "action_items": selectors.member_pending_action_item_rows(member_id=pk),
             }
         )

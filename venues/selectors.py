@@ -3,12 +3,13 @@
 import heapq
 
 import orjson
-from django.db.models import Count, F, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
 from config import cache
 from config.access import LUNA
 from config.geo import within_radius
 from config.search import full_text_search
+from config.sql import Prepared
 from venues import services, shapes
 from venues.models import (
     ActionItem,
@@ -35,9 +36,38 @@ VENUE_STATIC_FIELDS = shapes.VENUE.names
 MEMBER_FIELDS = shapes.MEMBER.names
 
 
+# The hot reads' querysets, compiled once per process (config/sql.py).
+VENUE_SUMMARY_ROWS = Prepared(lambda: venue_list().values_list(*VENUE_SUMMARY_FIELDS))
+VENUE_COUNT_ROWS = Prepared(lambda: venue_list().values_list("id", "interested_count"))
+VENUE_LAST_EDIT = Prepared(
+    lambda: Venue.objects.order_by("-updated_at").values_list("updated_at")[:1]
+)
+VENUE_DETAIL_ROWS = Prepared(
+    lambda venue_id: (
+        Venue.objects.filter(pk=venue_id)
+        .order_by("interests__created_at", "interests__id")
+        .values_list(*VENUE_STATIC_FIELDS, *(f"interests__member__{n}" for n in MEMBER_FIELDS))
+    )
+)
+MEMBER_PROFILE_ROWS = Prepared(
+    lambda member_id: (
+        Member.objects.filter(pk=member_id)
+        .order_by("categories__created_at", "categories__id")
+        .values_list("id", "name", "avatar", "bio", "categories__category")
+    )
+)
+MEMBER_VENUE_ROWS = Prepared(
+    lambda member_id: (
+        Venue.objects.filter(interests__member=member_id)
+        .order_by("interests__created_at", "interests__id")
+        .values_list(*shapes.VENUE_WITH_COUNT.names)
+    )
+)
+
+
 def venue_summaries() -> list[dict]:
     """Every venue as the list route shows it, in order (plain dicts: no model instances)."""
-    return list(venue_list().values(*VENUE_SUMMARY_FIELDS))
+    return [dict(zip(VENUE_SUMMARY_FIELDS, row, strict=True)) for row in VENUE_SUMMARY_ROWS.rows()]
 
 
 def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
@@ -61,12 +91,7 @@ def venue_with_interested_users(*, venue_id: str) -> tuple[dict, list[dict]] | N
     A LEFT JOIN from the venue through its interests to their members: one row per interest
     (or one row with no member), as plain values.
     """
-    member = [f"interests__member__{name}" for name in MEMBER_FIELDS]
-    rows = list(
-        Venue.objects.filter(pk=venue_id)
-        .order_by("interests__created_at", "interests__id")
-        .values_list(*VENUE_STATIC_FIELDS, *member)
-    )
+    rows = VENUE_DETAIL_ROWS.rows(venue_id)
     if not rows:
         return None
     width = len(VENUE_STATIC_FIELDS)
@@ -95,12 +120,15 @@ def member_own_id(*, viewer) -> str | None:
 
 def member_profile(*, member_id: str, viewer) -> tuple[dict, list[str]] | None:
     """The member's fields (USER shape without interests) and categories, in ONE query."""
-    rows = list(
-        member_visible(viewer=viewer)
-        .filter(pk=member_id)
-        .order_by("categories__created_at", "categories__id")
-        .values_list("id", "name", "avatar", "bio", "categories__category")
-    )
+    if LUNA.scoped_to_account:  # the viewer's own member only
+        rows = list(
+            member_visible(viewer=viewer)
+            .filter(pk=member_id)
+            .order_by("categories__created_at", "categories__id")
+            .values_list("id", "name", "avatar", "bio", "categories__category")
+        )
+    else:
+        rows = MEMBER_PROFILE_ROWS.rows(member_id)
     if not rows:
         return None
     member = dict(zip(("id", "name", "avatar", "bio"), rows[0][:4], strict=True))
@@ -125,6 +153,12 @@ def member_interested_venues(*, member: Member | str) -> QuerySet[Venue]:
     )
 
 
+def member_interested_venue_rows(*, member_id: str) -> list[dict]:
+    """member_interested_venues as VENUE_WITH_COUNT dicts."""
+    names = shapes.VENUE_WITH_COUNT.names
+    return [dict(zip(names, row, strict=True)) for row in MEMBER_VENUE_ROWS.rows(member_id)]
+
+
 ACTION_ITEM_FIELDS = (
     "id",
     "venue_id",
@@ -141,13 +175,7 @@ def _item_members_key(item_id: str) -> str:
     return f"luna:action-item-members:{item_id}"
 
 
-def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
-    """The member's pending action items as ACTION_ITEM dicts, oldest first.
-
-    One query for the items with their venues and member counts; the interested-user ids (a
-    popular venue's item lists hundreds) come from the cache, keyed by item with that count as
-    version, so a membership added or removed is seen at once; a miss costs one more query.
-    """
+def _pending_items(member_id: str) -> QuerySet[ActionItem]:
     count = (
         ActionItemMember.objects.filter(action_item=OuterRef("pk"))
         .order_by()
@@ -155,13 +183,28 @@ def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
         .annotate(n=Count("*"))
         .values("n")
     )
-    venue = {f"venue__{name}": F(f"venue__{name}") for name in VENUE_STATIC_FIELDS}
-    items = list(
+    return (
         ActionItem.objects.filter(status=ActionItem.Status.PENDING, memberships__member=member_id)
         .annotate(member_count=Subquery(count))
         .order_by("created_at", "id")
-        .values(*ACTION_ITEM_FIELDS, "member_count", **venue)
+        .values_list(
+            *ACTION_ITEM_FIELDS, "member_count", *(f"venue__{n}" for n in VENUE_STATIC_FIELDS)
+        )
     )
+
+
+PENDING_ITEM_ROWS = Prepared(_pending_items)
+
+
+def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
+    """The member's pending action items as ACTION_ITEM dicts, oldest first.
+
+    One query for the items with their venues and member counts; the interested-user ids (a
+    popular venue's item lists hundreds) come from the cache, keyed by item with that count as
+    version, so a membership added or removed is seen at once; a miss costs one more query.
+    """
+    names = (*ACTION_ITEM_FIELDS, "member_count", *(f"venue__{n}" for n in VENUE_STATIC_FIELDS))
+    items = [dict(zip(names, row, strict=True)) for row in PENDING_ITEM_ROWS.rows(member_id)]
     if not items:
         return []
 
@@ -209,6 +252,22 @@ def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
     )
 
 
+def _people_interests(member_id: str) -> QuerySet[Interest]:
+    """The interests of the member and of their friends (venue id, member id)."""
+    member = Member.objects.filter(pk=member_id).values_list("pk")
+    forward = Friendship.objects.filter(member_id=member_id).values_list("friend_id")
+    backward = Friendship.objects.filter(friend_id=member_id).values_list("member_id")
+    people = member.order_by().union(forward.order_by(), backward.order_by(), all=True)
+    return (
+        Interest.objects.filter(member_id__in=people)
+        .order_by()
+        .values_list("venue_id", "member_id")
+    )
+
+
+PEOPLE_INTEREST_ROWS = Prepared(_people_interests)
+
+
 def friend_ids(*, member_id: str) -> list[str]:
     """The member's friends: one query, an index scan on each side of the stored pair."""
     forward = Friendship.objects.filter(member_id=member_id).values_list("friend_id", flat=True)
@@ -247,29 +306,23 @@ def recommendations_for(
 ) -> list[dict]:
     """Every venue scored for the member (see the contract), best first, ties in venue order.
 
-    With `limit`, the best `limit` of them (the same first rows as without). Four queries
-    whatever the data size: the friends, the interests of the member and of their friends (an
-    index lookup by member: an OR of subqueries here would make PostgreSQL scan every
-    interest), the venues' ids and counts, and their last edit; a fifth reads the venue
-    details when they changed since the process last read them. Plain tuples while scoring;
+    With `limit`, the best `limit` of them (the same first rows as without). Three queries
+    whatever the data size: the interests of the member and of their friends (the people as
+    one UNION ALL subquery, an index lookup by member each: an OR of subqueries here would
+    make PostgreSQL scan every interest), the venues' ids and counts, and their last edit; a
+    fourth reads the venue details when they changed since the process last read them. Plain tuples while scoring;
     response dicts (with the venue as a pre-serialized fragment) only for the rows returned.
     """
     own_venues: set[str] = set()
     friends_per_venue: dict[str, int] = {}
-    people = [member_id, *friend_ids(member_id=member_id)]
-    rows = (
-        Interest.objects.filter(member_id__in=people)
-        .order_by()
-        .values_list("venue_id", "member_id")
-    )
-    for venue_id, interested in rows:
+    for venue_id, interested in PEOPLE_INTEREST_ROWS.rows(member_id):
         if interested == member_id:
             own_venues.add(venue_id)
         else:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
 
-    rows = list(venue_list().values_list("id", "interested_count"))
-    last_edit = Venue.objects.aggregate(last=Max("updated_at"))["last"]
+    rows = VENUE_COUNT_ROWS.rows()
+    last_edit = VENUE_LAST_EDIT.rows()
     fragments = venue_fragments(version=(last_edit, hash(tuple(row[0] for row in rows))))
     matches: dict[str, bool] = {}  # few distinct categories: decide each once
     scored = []
