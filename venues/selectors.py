@@ -253,15 +253,18 @@ def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
 
 
 def _people_interests(member_id: str) -> QuerySet[Interest]:
-    """The interests of the member and of their friends (venue id, member id)."""
-    member = Member.objects.filter(pk=member_id).values_list("pk")
-    forward = Friendship.objects.filter(member_id=member_id).values_list("friend_id")
-    backward = Friendship.objects.filter(friend_id=member_id).values_list("member_id")
-    people = member.order_by().union(forward.order_by(), backward.order_by(), all=True)
-    return (
-        Interest.objects.filter(member_id__in=people)
-        .order_by()
-        .values_list("venue_id", "member_id")
+    """The interests (venue id, member id) of the member and of their friends.
+
+    A UNION ALL of three index lookups (the member's own; through each side of the stored
+    friendship pair): a `member_id IN (subquery)` or an OR here makes PostgreSQL hash-join
+    every interest (0.6 s at scale 1).
+    """
+    rows = ("venue_id", "member_id")
+    own = Interest.objects.filter(member_id=member_id).values_list(*rows)
+    forward = Interest.objects.filter(member__friendships_received__member_id=member_id)
+    backward = Interest.objects.filter(member__friendships_started__friend_id=member_id)
+    return own.order_by().union(
+        forward.order_by().values_list(*rows), backward.order_by().values_list(*rows), all=True
     )
 
 
@@ -325,34 +328,45 @@ def recommendations_for(
     last_edit = VENUE_LAST_EDIT.rows()
     fragments = venue_fragments(version=(last_edit, hash(tuple(row[0] for row in rows))))
     matches: dict[str, bool] = {}  # few distinct categories: decide each once
+    scores: dict[tuple, float] = {}  # few distinct (others, matched, friends): compute each once
+    people_venues = own_venues | friends_per_venue.keys()
     scored = []
     for venue_id, count in rows:
-        already = venue_id in own_venues
-        others = count - (1 if already else 0)
-        friends = friends_per_venue.get(venue_id, 0)
-        score = min(others / 3, POPULARITY_CAP)
-        category = fragments[venue_id][1]
+        fragment, category = fragments[venue_id]
         matched = matches.get(category)
         if matched is None:
             matched = matches[category] = category_matches(categories, category)
-        if matched:
-            score += CATEGORY_BONUS
-        score += min(friends, FRIEND_CAP)
-        scored.append((round(score, 1), others > 0, matched, already, friends, count, venue_id))
+        if venue_id in people_venues:  # a few hundred at most: the rest take the short way
+            already = venue_id in own_venues
+            others = count - (1 if already else 0)
+            friends = friends_per_venue.get(venue_id, 0)
+        else:
+            already, others, friends = False, count, 0
+        key = (others, matched, friends)
+        score = scores.get(key)
+        if score is None:
+            # The contract's sum, in its order: popularity, category bonus, friends.
+            score = scores[key] = round(
+                min(others / 3, POPULARITY_CAP)
+                + (CATEGORY_BONUS if matched else 0)
+                + min(friends, FRIEND_CAP),
+                1,
+            )
+        scored.append((score, others > 0, matched, already, friends, count, fragment))
     if limit is None:
         scored.sort(key=_score, reverse=True)  # stable: ties keep venue order
     else:
         scored = heapq.nlargest(limit, scored, key=_score)  # == sorted(...)[:limit], stable
     return [
         {
-            "venue": orjson.Fragment(b"%b%d}" % (fragments[venue_id][0], count)),
+            "venue": orjson.Fragment(b"%b%d}" % (fragment, count)),
             "score": score,
             "reason": REASONS[popular, matched],
             "already_interested": already,
             "friends_interested": friends,
             "total_interested": count,
         }
-        for score, popular, matched, already, friends, count, venue_id in scored
+        for score, popular, matched, already, friends, count, fragment in scored
     ]
 
 
