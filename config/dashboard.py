@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections
 from django.db.models import CharField, Count, F, Func, Q, Sum
 from django.db.models.functions import TruncDate
@@ -19,6 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from config import cache
 from matching.models import Like, Match, Message, Profile
 from memory.edgesoul.models import Memory
 from memory.learning.models import MasteredWord
@@ -97,9 +97,20 @@ PANELS: list[tuple[str, list[Chart]]] = [
                 Q(status=ProjectStatus.COMPLETED),
             ),
             Chart(
-                "yago-failed", "Projects failed", Project, "updated_at", Q(status=ProjectStatus.FAILED)
+                "yago-failed",
+                "Projects failed",
+                Project,
+                "updated_at",
+                Q(status=ProjectStatus.FAILED),
             ),
-            Chart("yago-cost", "Provider cost (USD)", ProviderUsage, "created_at", sum_field="cost", money=True),
+            Chart(
+                "yago-cost",
+                "Provider cost (USD)",
+                ProviderUsage,
+                "created_at",
+                sum_field="cost",
+                money=True,
+            ),
         ],
     ),
     ("EdgeSoul", [Chart("edgesoul-memories", "Memories", Memory, "created_at")]),
@@ -111,16 +122,17 @@ def _days(today: datetime.date) -> list[datetime.date]:
     return [today - datetime.timedelta(days=offset) for offset in range(DAYS - 1, -1, -1)]
 
 
-def chart_series(chart: Chart, today: datetime.date | None = None) -> list[tuple[datetime.date, float]]:
+def chart_series(
+    chart: Chart, today: datetime.date | None = None
+) -> list[tuple[datetime.date, float]]:
     """The chart's value for each of the last 30 days (oldest first), cached briefly."""
     today = today or timezone.localdate()
     days = _days(today)
     key = f"admin-dashboard:{chart.key}:{today.isoformat()}"
-    daily = cache.get(key)
-    if daily is None:
-        start = timezone.make_aware(datetime.datetime.combine(days[0], datetime.time.min))
-        daily = chart.daily(start)
-        cache.set(key, daily, settings.DASHBOARD_CACHE_SECONDS)
+    start = timezone.make_aware(datetime.datetime.combine(days[0], datetime.time.min))
+    # Counts of whole days, for people: up to DASHBOARD_CACHE_SECONDS old by design (every
+    # like or message invalidating them would leave nothing cached). Shared with CACHE_URL.
+    daily = cache.cached(key, lambda: chart.daily(start), max_age=settings.DASHBOARD_CACHE_SECONDS)
     return [(day, daily.get(day, 0.0)) for day in days]
 
 
