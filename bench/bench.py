@@ -31,8 +31,16 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "bench_backend")
+# main() fills it from the command line; bench/workers.py sets what it needs.
 ARGS = argparse.Namespace(
-    data="scale", access="open", workers=None, gunicorn_threads=None, database_url=None, apps=None
+    data="scale",
+    access="open",
+    workers=None,
+    gunicorn_threads=None,
+    database_url=None,
+    apps=None,
+    accept_encoding=None,
+    rounds=1,
 )
 
 
