@@ -70,7 +70,9 @@ class MemberAdmin(ScaledAdmin):
     inlines = (MemberCategoryInline, MemberInterestInline, FriendshipInline)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(venue_total=count_of(Interest, field="member"))
+        return (
+            super().get_queryset(request).annotate(venue_total=count_of(Interest, field="member"))
+        )
 
     @admin.display(description="interested venues")
     def venue_count(self, obj):
@@ -107,7 +109,7 @@ class VenueAdmin(ScaledAdmin):
         if change:
             obj.updated_at = timezone.now()  # the version of the cached venue details
             super().save_model(request, obj, form, change)
-            cache.invalidate(selectors.VENUE_FRAGMENTS_KEY)
+            cache.invalidate(selectors.VENUE_FRAGMENTS_KEY, selectors.VENUE_SUMMARY_FRAGMENTS_KEY)
             return
         fields = {
             f.name: getattr(obj, f.name) for f in obj._meta.concrete_fields if f.name != "position"

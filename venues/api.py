@@ -143,7 +143,7 @@ class RootView(LunaMixin, APIView):
 class VenueViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(responses=_envelope("VenueList", venues=LunaVenueSummarySerializer(many=True)))
     def list(self, request):
-        return Response({"venues": selectors.venue_summaries()})
+        return Response({"venues": selectors.venue_summaries_json()})
 
     @extend_schema(
         parameters=[ID],

@@ -11,6 +11,9 @@ from config import cache
 from venues.models import ActionItem, ActionItemMember, Interest, Member, Venue
 
 VENUE_FRAGMENTS_KEY = "luna:venue-fragments"  # venues.selectors.venue_fragments
+VENUE_SUMMARY_FRAGMENTS_KEY = (
+    "luna:venue-summary-fragments"  # venues.selectors.venue_summaries_json
+)
 
 ACTION_THRESHOLD = 4
 BOOKABLE_KEYWORDS = ("restaurant", "bar", "club", "lounge", "bistro", "cafe")
@@ -141,7 +144,8 @@ def venue_create(**fields) -> Venue:
         try:
             with transaction.atomic():
                 venue = Venue.objects.create(position=(last or 0) + 1, **fields)
-            cache.invalidate(VENUE_FRAGMENTS_KEY)  # after the commit (config/cache.py)
+            # After the commit (config/cache.py).
+            cache.invalidate(VENUE_FRAGMENTS_KEY, VENUE_SUMMARY_FRAGMENTS_KEY)
             return venue
         except IntegrityError:
             if Venue.objects.filter(pk=fields.get("id")).exists():

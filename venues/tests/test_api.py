@@ -2,6 +2,7 @@ import re
 
 import factory
 import pytest
+from django.utils import timezone
 
 from config.views import engine_name
 from venues.models import ActionItem, Interest, Venue
@@ -72,8 +73,13 @@ def test_root_names_the_engine_in_use(api_client, django_assert_num_queries):
 
 # --- GET /luna/venues ----------------------------------------------------------------------
 def test_venue_list_in_insertion_order(api_client, luna_seed, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    # ids and counts, last edit; the first request in a process also reads the summaries
+    with django_assert_num_queries(3):
         response = api_client.get("/luna/venues")
+    with django_assert_num_queries(2):
+        again = api_client.get("/luna/venues")
+
+    assert again.content == response.content
 
     assert response.status_code == 200
     assert response.json() == {
@@ -94,10 +100,35 @@ def test_venue_list_query_count_does_not_grow(api_client, luna_seed, django_asse
     for venue in VenueFactory.create_batch(30):
         InterestFactory.create_batch(3, venue=venue)
 
-    with django_assert_num_queries(1):
+    api_client.get("/luna/venues")
+    with django_assert_num_queries(2):
         response = api_client.get("/luna/venues")
 
     assert len(response.json()["venues"]) == 42
+
+
+def test_venue_list_is_the_bytes_of_its_rows_serialized_whole(api_client, luna_seed):
+    """The per-venue fragments give byte for byte what serializing the rows at once gives."""
+    import orjson
+
+    from venues import selectors
+
+    toggle(api_client, "user_8", "venue_1")  # a count changed since the fragments were built
+    api_client.get("/luna/venues")
+    toggle(api_client, "user_7", "venue_2")
+
+    response = api_client.get("/luna/venues")
+
+    assert response.content == orjson.dumps({"venues": selectors.venue_summaries()})
+
+
+def test_venue_list_follows_a_venue_edit(api_client, luna_seed):
+    api_client.get("/luna/venues")
+    Venue.objects.filter(pk="venue_2").update(name="Stumptown", updated_at=timezone.now())
+
+    venues = api_client.get("/luna/venues").json()["venues"]
+
+    assert (venues[1]["id"], venues[1]["name"]) == ("venue_2", "Stumptown")
 
 
 def test_trailing_slash_is_not_part_of_the_contract(api_client, luna_seed):
