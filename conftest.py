@@ -55,9 +55,13 @@ def _isolated_cache_and_media(settings, tmp_path, worker_id):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    from config import cache as app_cache  # config/cache.py's per-process entries
+
     cache.clear()
+    app_cache.clear_local()
     yield
     cache.clear()
+    app_cache.clear_local()
 
 
 @pytest.fixture(autouse=True)

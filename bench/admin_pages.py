@@ -43,11 +43,14 @@ def measure(client, url: str, repeat: int, *, clear_cache: bool = False) -> tupl
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from config import cache as project_cache
+
     client.get(url)  # warm-up (the process's first request of the page: templates, URLs)
     times, cpu, queries, status, sql = [], [], 0, 0, []
     for _ in range(repeat):
         if clear_cache:
             cache.clear()
+            project_cache.clear_local()
         with CaptureQueriesContext(connection) as captured:
             started, started_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)

@@ -188,7 +188,56 @@ def memory() -> list[Endpoint]:
     ]
 
 
+def luna_seed() -> list[Endpoint]:
+    """The four routes of issue 11's first table, on the contract's seed data."""
+    return [
+        Endpoint("luna GET /venues", "GET", ["/luna/venues"]),
+        Endpoint("luna GET /venues/venue_1", "GET", ["/luna/venues/venue_1"]),
+        Endpoint("luna GET /users/user_1", "GET", ["/luna/users/user_1"]),
+        Endpoint(
+            "luna GET /recommendations?user_id=user_1",
+            "GET",
+            ["/luna/recommendations?user_id=user_1"],
+        ),
+    ]
+
+
+def luna_large() -> list[Endpoint]:
+    """Recommendations with and without `limit` (a big data set: every venue per response)."""
+    from venues.models import Member
+
+    members = list(Member.objects.order_by("?").values_list("pk", flat=True)[:SAMPLE])
+    return [
+        Endpoint(
+            "luna GET /recommendations?limit=20",
+            "GET",
+            [f"/luna/recommendations?user_id={m}&limit=20" for m in members],
+        ),
+    ]
+
+
 APPS = {"luna": luna, "pupmatch": pupmatch, "yago": yago, "memory": memory}
+if os.environ.get("BENCH_DATA") == "seed":
+    APPS = {"luna": luna_seed}
+else:
+    APPS["luna-limit"] = luna_large
+if os.environ.get("BENCH_APPS"):
+    APPS = {name: APPS[name] for name in os.environ["BENCH_APPS"].split(",") if name in APPS}
+# Mounts whose default access (BENCH_ACCESS=key) is an application key in X-API-Key.
+KEY_MOUNTS = {"/luna/": "luna", "/edgesoul/": "edgesoul", "/learning/": "learning"}
+
+
+def application_key_header() -> dict[str, str]:
+    """A key for this run opening every key-mode mount (BENCH_ACCESS=key), else nothing."""
+    if os.environ.get("BENCH_ACCESS") != "key":
+        return {}
+    from config.models import ApplicationKey
+
+    ApplicationKey.objects.filter(name="bench").delete()
+    _, raw = ApplicationKey.objects.create_key(
+        name="bench", **dict.fromkeys(KEY_MOUNTS.values(), True)
+    )
+    return {"X-API-Key": raw}
 
 
 def count_queries(endpoint: Endpoint) -> int:
@@ -197,6 +246,8 @@ def count_queries(endpoint: Endpoint) -> int:
     if endpoint.auth:
         headers["HTTP_AUTHORIZATION"] = endpoint.auth[0]
     body = endpoint.bodies[0] if endpoint.bodies else None
+    if endpoint.method == "GET":  # steady state: what a warm worker runs (process caches filled)
+        client.get(endpoint.paths[0], **headers)
     with CaptureQueriesContext(connection) as queries:
         response = client.generic(
             endpoint.method,
@@ -212,6 +263,7 @@ def count_queries(endpoint: Endpoint) -> int:
 
 def main(out: str) -> None:
     endpoints: list[Endpoint] = []
+    key_header = application_key_header()
     for name, prepare in APPS.items():
         try:
             prepared = prepare()
@@ -221,6 +273,8 @@ def main(out: str) -> None:
         for endpoint in prepared:
             if not endpoint.paths:
                 continue
+            if key_header and endpoint.paths[0].startswith(tuple(KEY_MOUNTS)):
+                endpoint.headers = {**endpoint.headers, **key_header}
             endpoint.queries = count_queries(endpoint)
             endpoints.append(endpoint)
     Path(out).write_text(json.dumps([asdict(e) for e in endpoints], indent=2))

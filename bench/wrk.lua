@@ -15,6 +15,8 @@ for line in string.gmatch(os.getenv("BENCH_HEADERS") or "", "[^\n]+") do
   if name then headers[name] = value end
 end
 if #bodies > 0 then headers["Content-Type"] = "application/json" end
+local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+if encoding and encoding ~= "" then headers["Accept-Encoding"] = encoding end
 
 -- BENCH_AUTH: newline-separated Authorization values, rotated in step with paths and bodies.
 local auths = {}

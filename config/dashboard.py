@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import CharField, Count, F, Func, Q, Sum
 from django.db.models.functions import TruncDate
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from config import cache
 from config.models import DashboardDay
 from matching.models import Like, Match, Message, Profile
 from memory.edgesoul.models import Memory
@@ -111,9 +111,20 @@ PANELS: list[tuple[str, list[Chart]]] = [
                 Q(status=ProjectStatus.COMPLETED),
             ),
             Chart(
-                "yago-failed", "Projects failed", Project, "updated_at", Q(status=ProjectStatus.FAILED)
+                "yago-failed",
+                "Projects failed",
+                Project,
+                "updated_at",
+                Q(status=ProjectStatus.FAILED),
             ),
-            Chart("yago-cost", "Provider cost (USD)", ProviderUsage, "created_at", sum_field="cost", money=True),
+            Chart(
+                "yago-cost",
+                "Provider cost (USD)",
+                ProviderUsage,
+                "created_at",
+                sum_field="cost",
+                money=True,
+            ),
         ],
     ),
     ("EdgeSoul", [Chart("edgesoul-memories", "Memories", Memory, "created_at")]),
@@ -211,20 +222,14 @@ def charts_series(
     """Each chart's value for each of the last 30 days (oldest first), cached briefly."""
     today = today or timezone.localdate()
     days = _days(today)
-    cached = cache.get_many([_cache_key(chart, today) for chart in charts])
-    daily = {
-        chart.key: cached[_cache_key(chart, today)]
-        for chart in charts
-        if _cache_key(chart, today) in cached
-    }
-    missing = [chart for chart in charts if chart.key not in daily]
-    if missing:
-        counted = _daily_values(missing, today)
-        cache.set_many(
-            {_cache_key(chart, today): counted[chart.key] for chart in missing},
-            settings.DASHBOARD_CACHE_SECONDS,
-        )
-        daily.update(counted)
+    by_key = {chart.key: chart for chart in charts}
+    # Counts of whole days, for people: up to DASHBOARD_CACHE_SECONDS old by design (every
+    # like or message invalidating them would leave nothing cached). Shared with CACHE_URL.
+    daily = cache.cached_many(
+        {chart.key: _cache_key(chart, today) for chart in charts},
+        lambda keys: _daily_values([by_key[key] for key in keys], today),
+        max_age=settings.DASHBOARD_CACHE_SECONDS,
+    )
     return {chart.key: [(day, daily[chart.key].get(day, 0.0)) for day in days] for chart in charts}
 
 

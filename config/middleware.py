@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.urls import Resolver404, resolve
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -64,3 +66,21 @@ class RejectNulCharactersMiddleware:
                 {"detail": "Null characters are not allowed in the URL."}, status=400
             )
         return self.get_response(request)
+
+
+class JSONGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware for JSON bodies of at least GZIP_MIN_BYTES.
+
+    Negotiated as Django does it (only to an `Accept-Encoding: gzip` request, `Vary:
+    Accept-Encoding`, random bytes in the header against BREACH, strong ETags made weak).
+    Small bodies are sent as they are: compressing them costs more time than it saves.
+    """
+
+    def process_response(self, request, response):
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith("application/json")
+            or len(response.content) < settings.GZIP_MIN_BYTES
+        ):
+            return response
+        return super().process_response(request, response)

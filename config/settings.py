@@ -58,6 +58,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request id, one log line and the metrics of every answer, whoever gives it.
     "config.requestlog.RequestLogMiddleware",
+    # Then: compresses the final body (JSON of GZIP_MIN_BYTES or more, to clients that accept
+    # gzip); then ETag on every GET and 304 to a matching If-None-Match.
+    "config.middleware.JSONGZipMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
     # Then: HTTPS redirect and HSTS (SECURE_REDIRECT_EXEMPT keeps /healthz on plain HTTP),
     # then CORS, which answers preflight OPTIONS before any view or authentication runs.
     "django.middleware.security.SecurityMiddleware",
@@ -116,14 +120,33 @@ else:
     # indexes are created by migrations and queried in config.geo, so the same models also
     # run on SQLite (GeoDjango would need SpatiaLite there).
     _db["ENGINE"] = "django.db.backends.postgresql"
-    _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    _db["CONN_HEALTH_CHECKS"] = True
     # JIT compilation costs more than the short OLTP statements it would speed up.
     _db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
     _db.setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", default=None)
+# Persistent connections on both engines: a new SQLite connection per request re-runs the
+# PRAGMAs and re-reads the schema (82 → 710 req/s on /luna/venues kept, issue 11); a health check
+# at the start of each request replaces a connection that went away (PostgreSQL restart).
+_db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+_db["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# CACHE_URL=redis://host:6379/0 makes the default cache shared by every worker and app server
+# (Django's RedisCache); config/cache.py then keeps the hot shared reads there. Unset: each
+# process caches in memory, and config/cache.py checks a version read from the database.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES["default"].setdefault("KEY_PREFIX", env("CACHE_KEY_PREFIX", default=""))
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # A Redis that does not answer within a fraction of a second is treated as down
+    # (config/cache.py answers from the database): never a request stuck on the cache.
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.25),
+        socket_timeout=env.float("CACHE_TIMEOUT_SECONDS", default=0.25),
+    )
+# JSON responses of at least this many bytes are gzipped for clients that accept it.
+GZIP_MIN_BYTES = env.int("GZIP_MIN_BYTES", default=1024)
+# Entries of config/cache.py live this long at most (seconds): a backstop only, every write
+# that changes a cached read invalidates it explicitly.
+CACHE_MAX_AGE = env.int("CACHE_MAX_AGE", default=3600)
 
 # --- Rate limits, client address (config/throttling.py, config/clientip.py) ---------------
 # Redis makes every throttle exact across workers and machines; without it the database

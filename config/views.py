@@ -7,7 +7,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from config import landing
+from config import cache, landing
 from config.backup_runs import backup_state
 
 
@@ -39,6 +39,9 @@ def healthz(request):
             # "overdue": the last verified backup is older than the schedule allows, or the
             # latest one failed. Still 200: the server serves.
             "backup": backup,
+            # "unavailable": CACHE_URL names a Redis that does not answer; reads come from the
+            # database meanwhile (config/cache.py). Still 200: the server serves.
+            "cache": cache.check(),
         }
     )
 

@@ -5,8 +5,9 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from config import cache
 from config.admin_scale import ScaledAdmin, count_of, exact_value_filter, recent_rows
-from venues import services
+from venues import selectors, services
 from venues.models import (
     ActionItem,
     ActionItemMember,
@@ -70,7 +71,9 @@ class MemberAdmin(ScaledAdmin):
     inlines = (MemberCategoryInline, MemberInterestInline, FriendshipInline)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(venue_total=count_of(Interest, field="member"))
+        return (
+            super().get_queryset(request).annotate(venue_total=count_of(Interest, field="member"))
+        )
 
     @admin.display(description="interested venues")
     def venue_count(self, obj):
@@ -105,8 +108,9 @@ class VenueAdmin(ScaledAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.updated_at = timezone.now()
+            obj.updated_at = timezone.now()  # the version of the cached venue details
             super().save_model(request, obj, form, change)
+            cache.invalidate(selectors.VENUE_FRAGMENTS_KEY, selectors.VENUE_SUMMARY_FRAGMENTS_KEY)
             return
         fields = {
             f.name: getattr(obj, f.name) for f in obj._meta.concrete_fields if f.name != "position"
@@ -191,7 +195,9 @@ class ActionItemMemberInline(admin.TabularInline):
     model = ActionItemMember
     extra = 0
     fields = ("position", "member")
-    readonly_fields = ("member",)  # set by the interest toggle; no per-row widget queries
+    # Set by the interest toggle (no per-row widget queries); the order is part of the cached
+    # interested-user ids (venues.selectors), whose version is the count: deleting is fine.
+    readonly_fields = ("position", "member")
 
     def has_add_permission(self, request, obj=None):
         return False

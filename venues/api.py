@@ -55,6 +55,13 @@ class NearbyInput(serializers.Serializer):
     radius_km = serializers.FloatField(min_value=0.001, max_value=500, default=5.0)
 
 
+MAX_RECOMMENDATIONS_LIMIT = 10000
+
+
+class RecommendationsLimitInput(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=MAX_RECOMMENDATIONS_LIMIT)
+
+
 class SearchInput(serializers.Serializer):
     q = serializers.CharField(max_length=MAX_SEARCH_LENGTH, validators=[validate_search_text])
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
@@ -85,21 +92,8 @@ ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
 
 
 # --- output --------------------------------------------------------------------------------
-def venue_detail(venue: Venue) -> dict:
-    return shapes.VENUE.of(venue)
-
-
 def venue_with_count(venue: Venue) -> dict:
     return shapes.VENUE_WITH_COUNT.of(venue)
-
-
-def action_item_detail(item: ActionItem) -> dict:
-    return shapes.ACTION_ITEM.of(
-        item,
-        interested_user_ids=[m.member_id for m in item.memberships.all()],
-        created_at=item.created_at.isoformat(),
-        venue=venue_detail(item.venue),
-    )
 
 
 def _validated(serializer_class, data) -> dict:
@@ -149,7 +143,7 @@ class RootView(LunaMixin, APIView):
 class VenueViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(responses=_envelope("VenueList", venues=LunaVenueSummarySerializer(many=True)))
     def list(self, request):
-        return Response({"venues": selectors.venue_summaries()})
+        return Response({"venues": selectors.venue_summaries_json()})
 
     @extend_schema(
         parameters=[ID],
@@ -160,16 +154,11 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
         ),
     )
     def retrieve(self, request, pk: str):
-        venue = Venue.objects.filter(pk=pk).first()
-        if venue is None:
+        found = selectors.venue_with_interested_users(venue_id=pk)
+        if found is None:
             raise NotFound(f"Venue with id '{pk}' not found")
-        members = [i.member for i in selectors.venue_interests(venue=venue)]
-        return Response(
-            {
-                "venue": venue_detail(venue),
-                "interested_users": [shapes.MEMBER.of(m) for m in members],
-            }
-        )
+        venue, users = found
+        return Response({"venue": venue, "interested_users": users})
 
     @extend_schema(
         parameters=[
@@ -268,46 +257,48 @@ class UserViewSet(LunaMixin, viewsets.ViewSet):
         ),
     )
     def retrieve(self, request, pk: str):
-        member = selectors.member_with_categories(member_id=pk, viewer=request.user)
-        if member is None:
+        found = selectors.member_profile(member_id=pk, viewer=request.user)
+        if found is None:
             raise NotFound(f"User with id '{pk}' not found")
+        member, categories = found
         return Response(
             {
-                "user": shapes.USER.of(
-                    member, interests=[c.category for c in member.categories.all()]
-                ),
-                "interested_venues": [
-                    venue_with_count(v) for v in selectors.member_interested_venues(member=member)
-                ],
-                "action_items": [
-                    action_item_detail(item)
-                    for item in selectors.member_pending_action_items(member=member)
-                ],
+                "user": {**member, "interests": categories},
+                "interested_venues": selectors.member_interested_venue_rows(member_id=pk),
+                "action_items": selectors.member_pending_action_item_rows(member_id=pk),
             }
         )
 
 
 class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
     @extend_schema(
-        parameters=[OpenApiParameter("user_id", str, required=True)],
+        parameters=[
+            OpenApiParameter("user_id", str, required=True),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_RECOMMENDATIONS_LIMIT},
+                description="only the best N recommendations (new); without it, every venue",
+            ),
+        ],
         responses=_envelope(
             "Recommendations", recommendations=LunaRecommendationSerializer(many=True)
         ),
     )
-    @error_responses(404)
+    @error_responses(400, 404)
     def list(self, request):
         user_id = _validated(UserIdInput, request.query_params)["user_id"]
-        member = selectors.member_with_categories(member_id=user_id, viewer=request.user)
-        if member is None:
+        limit = None
+        if "limit" in request.query_params:  # additive: a bad limit is 400, as on /venues/search
+            self.validation_error_status = status.HTTP_400_BAD_REQUEST
+            limit = _validated(RecommendationsLimitInput, request.query_params)["limit"]
+        found = selectors.member_profile(member_id=user_id, viewer=request.user)
+        if found is None:
             raise NotFound(f"User with id '{user_id}' not found")
-        return Response(
-            {
-                "recommendations": [
-                    shapes.RECOMMENDATION.of(r)
-                    for r in selectors.recommendations_for(member=member)
-                ]
-            }
+        _, categories = found
+        recommendations = selectors.recommendations_for(
+            member_id=user_id, categories=categories, limit=limit
         )
+        return Response({"recommendations": recommendations})
 
 
 class ActionItemViewSet(LunaMixin, viewsets.ViewSet):

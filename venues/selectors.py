@@ -1,13 +1,16 @@
 """Reads for the Luna API: each returns everything its route needs in a fixed number of queries."""
 
-from dataclasses import dataclass
+import heapq
 
-from django.db.models import Max, Prefetch, QuerySet
+import orjson
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 
+from config import cache
 from config.access import LUNA
 from config.geo import within_radius
 from config.search import full_text_search
-from venues import shapes
+from config.sql import Prepared
+from venues import services, shapes
 from venues.models import (
     ActionItem,
     ActionItemMember,
@@ -30,14 +33,68 @@ def venue_list() -> QuerySet[Venue]:
 
 VENUE_SUMMARY_FIELDS = shapes.VENUE_SUMMARY.names  # the list route's objects, as values()
 VENUE_STATIC_FIELDS = shapes.VENUE.names
-# Per process: (version, {venue id: details}). Venue details change rarely and recommendations
-# read all of them on every request; the version is checked against the database each time.
-_details_cache: dict[str, tuple] = {}
+MEMBER_FIELDS = shapes.MEMBER.names
+
+
+# The hot reads' querysets, compiled once per process (config/sql.py).
+VENUE_SUMMARY_ROWS = Prepared(lambda: venue_list().values_list(*VENUE_SUMMARY_FIELDS))
+VENUE_COUNT_ROWS = Prepared(lambda: venue_list().values_list("id", "interested_count"))
+VENUE_LAST_EDIT = Prepared(
+    lambda: Venue.objects.order_by("-updated_at").values_list("updated_at")[:1]
+)
+VENUE_DETAIL_ROWS = Prepared(
+    lambda venue_id: (
+        Venue.objects.filter(pk=venue_id)
+        .order_by("interests__created_at", "interests__id")
+        .values_list(*VENUE_STATIC_FIELDS, *(f"interests__member__{n}" for n in MEMBER_FIELDS))
+    )
+)
+MEMBER_PROFILE_ROWS = Prepared(
+    lambda member_id: (
+        Member.objects.filter(pk=member_id)
+        .order_by("categories__created_at", "categories__id")
+        .values_list("id", "name", "avatar", "bio", "categories__category")
+    )
+)
+MEMBER_VENUE_ROWS = Prepared(
+    lambda member_id: (
+        Venue.objects.filter(interests__member=member_id)
+        .order_by("interests__created_at", "interests__id")
+        .values_list(*shapes.VENUE_WITH_COUNT.names)
+    )
+)
 
 
 def venue_summaries() -> list[dict]:
     """Every venue as the list route shows it, in order (plain dicts: no model instances)."""
-    return list(venue_list().values(*VENUE_SUMMARY_FIELDS))
+    return [dict(zip(VENUE_SUMMARY_FIELDS, row, strict=True)) for row in VENUE_SUMMARY_ROWS.rows()]
+
+
+VENUE_SUMMARY_FRAGMENTS_KEY = services.VENUE_SUMMARY_FRAGMENTS_KEY
+
+
+def venue_summaries_json() -> orjson.Fragment:
+    """`venue_summaries()` as one JSON array, from per-process fragments and fresh counts.
+
+    Each venue's summary up to its count (`{"id":…,"image":"…","interested_count":`; the
+    count ends VENUE_SUMMARY) is serialized once per process and edit; each request reads only
+    the ids and counts, and the last edit (the version, as for recommendations): two queries,
+    no dict per venue, no re-serialization.
+    """
+    rows = VENUE_COUNT_ROWS.rows()
+    version = (VENUE_LAST_EDIT.rows(), hash(tuple(row[0] for row in rows)))
+
+    def build() -> dict[str, bytes]:
+        return {
+            row[0]: orjson.dumps(dict(zip(VENUE_SUMMARY_FIELDS[:-1], row[:-1], strict=True)))[:-1]
+            + b',"interested_count":'
+            for row in VENUE_SUMMARY_ROWS.rows()
+        }
+
+    fragments = cache.cached(VENUE_SUMMARY_FRAGMENTS_KEY, build, version=version, per_process=True)
+    return orjson.Fragment(
+        b"[" + b",".join(b"%b%d}" % (fragments[venue_id], count) for venue_id, count in rows) + b"]"
+    )
 
 
 def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
@@ -53,6 +110,23 @@ def venue_search(*, query: str) -> QuerySet[Venue]:
 def venue_interests(*, venue: Venue) -> QuerySet[Interest]:
     """The venue's interests with their members, oldest first."""
     return venue.interests.select_related("member").order_by("created_at", "id")
+
+
+def venue_with_interested_users(*, venue_id: str) -> tuple[dict, list[dict]] | None:
+    """The venue's details and its interested members (oldest interest first), in ONE query.
+
+    A LEFT JOIN from the venue through its interests to their members: one row per interest
+    (or one row with no member), as plain values.
+    """
+    rows = VENUE_DETAIL_ROWS.rows(venue_id)
+    if not rows:
+        return None
+    width = len(VENUE_STATIC_FIELDS)
+    venue = dict(zip(VENUE_STATIC_FIELDS, rows[0][:width], strict=True))
+    users = [
+        dict(zip(MEMBER_FIELDS, row[width:], strict=True)) for row in rows if row[width] is not None
+    ]
+    return venue, users
 
 
 def member_visible(*, viewer) -> QuerySet[Member]:
@@ -71,6 +145,23 @@ def member_own_id(*, viewer) -> str | None:
     return Member.objects.filter(account=viewer).values_list("pk", flat=True).first()
 
 
+def member_profile(*, member_id: str, viewer) -> tuple[dict, list[str]] | None:
+    """The member's fields (USER shape without interests) and categories, in ONE query."""
+    if LUNA.scoped_to_account:  # the viewer's own member only
+        rows = list(
+            member_visible(viewer=viewer)
+            .filter(pk=member_id)
+            .order_by("categories__created_at", "categories__id")
+            .values_list("id", "name", "avatar", "bio", "categories__category")
+        )
+    else:
+        rows = MEMBER_PROFILE_ROWS.rows(member_id)
+    if not rows:
+        return None
+    member = dict(zip(("id", "name", "avatar", "bio"), rows[0][:4], strict=True))
+    return member, [row[4] for row in rows if row[4] is not None]
+
+
 def member_with_categories(*, member_id: str, viewer) -> Member | None:
     return (
         member_visible(viewer=viewer)
@@ -82,11 +173,99 @@ def member_with_categories(*, member_id: str, viewer) -> Member | None:
     )
 
 
-def member_interested_venues(*, member: Member) -> QuerySet[Venue]:
+def member_interested_venues(*, member: Member | str) -> QuerySet[Venue]:
     """Venues the member is interested in, in the order they became interested."""
     return Venue.objects.filter(interests__member=member).order_by(
         "interests__created_at", "interests__id"
     )
+
+
+def member_interested_venue_rows(*, member_id: str) -> list[dict]:
+    """member_interested_venues as VENUE_WITH_COUNT dicts."""
+    names = shapes.VENUE_WITH_COUNT.names
+    return [dict(zip(names, row, strict=True)) for row in MEMBER_VENUE_ROWS.rows(member_id)]
+
+
+ACTION_ITEM_FIELDS = (
+    "id",
+    "venue_id",
+    "action_type",
+    "action_code",
+    "description",
+    "threshold_met",
+    "status",
+    "created_at",
+)
+
+
+def _item_members_key(item_id: str) -> str:
+    return f"luna:action-item-members:{item_id}"
+
+
+def _pending_items(member_id: str) -> QuerySet[ActionItem]:
+    count = (
+        ActionItemMember.objects.filter(action_item=OuterRef("pk"))
+        .order_by()
+        .values("action_item")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        ActionItem.objects.filter(status=ActionItem.Status.PENDING, memberships__member=member_id)
+        .annotate(member_count=Subquery(count))
+        .order_by("created_at", "id")
+        .values_list(
+            *ACTION_ITEM_FIELDS, "member_count", *(f"venue__{n}" for n in VENUE_STATIC_FIELDS)
+        )
+    )
+
+
+PENDING_ITEM_ROWS = Prepared(_pending_items)
+
+
+def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
+    """The member's pending action items as ACTION_ITEM dicts, oldest first.
+
+    One query for the items with their venues and member counts; the interested-user ids (a
+    popular venue's item lists hundreds) come from the cache, keyed by item with that count as
+    version, so a membership added or removed is seen at once; a miss costs one more query.
+    """
+    names = (*ACTION_ITEM_FIELDS, "member_count", *(f"venue__{n}" for n in VENUE_STATIC_FIELDS))
+    items = [dict(zip(names, row, strict=True)) for row in PENDING_ITEM_ROWS.rows(member_id)]
+    if not items:
+        return []
+
+    def read(item_ids: list[str]) -> dict[str, list[str]]:
+        ids: dict[str, list[str]] = {item_id: [] for item_id in item_ids}
+        rows = (
+            ActionItemMember.objects.filter(action_item__in=item_ids)
+            .order_by("action_item", "position")
+            .values_list("action_item", "member_id")
+        )
+        for item_id, member in rows:
+            ids[item_id].append(member)
+        return ids
+
+    members = cache.cached_many(
+        {item["id"]: _item_members_key(item["id"]) for item in items},
+        read,
+        versions={item["id"]: item["member_count"] for item in items},
+    )
+    return [
+        {
+            "id": item["id"],
+            "venue_id": item["venue_id"],
+            "interested_user_ids": members[item["id"]],
+            "action_type": item["action_type"],
+            "action_code": item["action_code"],
+            "description": item["description"],
+            "threshold_met": item["threshold_met"],
+            "status": item["status"],
+            "created_at": item["created_at"].isoformat(),
+            "venue": {name: item[f"venue__{name}"] for name in VENUE_STATIC_FIELDS},
+        }
+        for item in items
+    ]
 
 
 def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
@@ -100,6 +279,25 @@ def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
     )
 
 
+def _people_interests(member_id: str) -> QuerySet[Interest]:
+    """The interests (venue id, member id) of the member and of their friends.
+
+    A UNION ALL of three index lookups (the member's own; through each side of the stored
+    friendship pair): a `member_id IN (subquery)` or an OR here makes PostgreSQL hash-join
+    every interest (0.6 s at scale 1).
+    """
+    rows = ("venue_id", "member_id")
+    own = Interest.objects.filter(member_id=member_id).values_list(*rows)
+    forward = Interest.objects.filter(member__friendships_received__member_id=member_id)
+    backward = Interest.objects.filter(member__friendships_started__friend_id=member_id)
+    return own.order_by().union(
+        forward.order_by().values_list(*rows), backward.order_by().values_list(*rows), all=True
+    )
+
+
+PEOPLE_INTEREST_ROWS = Prepared(_people_interests)
+
+
 def friend_ids(*, member_id: str) -> list[str]:
     """The member's friends: one query, an index scan on each side of the stored pair."""
     forward = Friendship.objects.filter(member_id=member_id).values_list("friend_id", flat=True)
@@ -107,84 +305,105 @@ def friend_ids(*, member_id: str) -> list[str]:
     return list(forward.order_by().union(backward.order_by(), all=True))
 
 
-@dataclass(slots=True)  # built once per venue per request: slots keep that cheap
-class Recommendation:
-    venue: dict  # VENUE_STATIC_FIELDS and interested_count
-    score: float
-    reason: str
-    already_interested: bool
-    friends_interested: int
-    total_interested: int
-
-
 def category_matches(categories: list[str], venue_category: str) -> bool:
     category = venue_category.lower()
     return any(i.lower() in category or category in i.lower() for i in categories)
 
 
-def venue_details(*, version: tuple) -> dict[str, dict]:
-    """Every venue's details by id, read again only when `version` (ids, last edit) changed."""
-    cached = _details_cache.get("venues")
-    if cached is None or cached[0] != version:
-        details = {v["id"]: v for v in Venue.objects.values(*VENUE_STATIC_FIELDS)}
-        cached = _details_cache["venues"] = (version, details)
-    return cached[1]
+VENUE_FRAGMENTS_KEY = services.VENUE_FRAGMENTS_KEY
 
 
-def recommendations_for(*, member: Member) -> list[Recommendation]:
+def venue_fragments(*, version: tuple) -> dict[str, tuple[bytes, str]]:
+    """Every venue's JSON up to its count, and its category, by id; per process, by version.
+
+    `b'{"id":…,"address":"…","interested_count":'`: a recommendation appends the current count
+    and `}` (VENUE_WITH_COUNT ends with it), so the details are serialized once per process and
+    edit, not once per venue per request. `version` (last edit, ids) is read on every request,
+    so another process's or server's edit is seen at once.
+    """
+
+    def build() -> dict[str, tuple[bytes, str]]:
+        return {
+            v["id"]: (orjson.dumps(v)[:-1] + b',"interested_count":', v["category"])
+            for v in Venue.objects.values(*VENUE_STATIC_FIELDS)
+        }
+
+    return cache.cached(VENUE_FRAGMENTS_KEY, build, version=version, per_process=True)
+
+
+def recommendations_for(
+    *, member_id: str, categories: list[str], limit: int | None = None
+) -> list[dict]:
     """Every venue scored for the member (see the contract), best first, ties in venue order.
 
-    Six queries whatever the data size: the member and categories (prefetched by the caller),
-    the friends, the interests of the member and of their friends (an index lookup by member:
-    an OR of subqueries here would make PostgreSQL scan every interest), the venues' ids and
-    counts, and their last edit; a seventh reads the venue details when they changed since the
-    process last read them.
+    With `limit`, the best `limit` of them (the same first rows as without). Three queries
+    whatever the data size: the interests of the member and of their friends (the people as
+    one UNION ALL subquery, an index lookup by member each: an OR of subqueries here would
+    make PostgreSQL scan every interest), the venues' ids and counts, and their last edit; a
+    fourth reads the venue details when they changed since the process last read them. Plain tuples while scoring;
+    response dicts (with the venue as a pre-serialized fragment) only for the rows returned.
     """
-    categories = [c.category for c in member.categories.all()]
     own_venues: set[str] = set()
     friends_per_venue: dict[str, int] = {}
-    people = [member.pk, *friend_ids(member_id=member.pk)]
-    rows = (
-        Interest.objects.filter(member_id__in=people)
-        .order_by()
-        .values_list("venue_id", "member_id")
-    )
-    for venue_id, member_id in rows:
-        if member_id == member.pk:
+    for venue_id, interested in PEOPLE_INTEREST_ROWS.rows(member_id):
+        if interested == member_id:
             own_venues.add(venue_id)
         else:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
 
-    rows = list(venue_list().values_list("id", "interested_count"))
-    last_edit = Venue.objects.aggregate(last=Max("updated_at"))["last"]
-    details = venue_details(version=(last_edit, hash(tuple(venue_id for venue_id, _ in rows))))
-    results = []
+    rows = VENUE_COUNT_ROWS.rows()
+    last_edit = VENUE_LAST_EDIT.rows()
+    fragments = venue_fragments(version=(last_edit, hash(tuple(row[0] for row in rows))))
     matches: dict[str, bool] = {}  # few distinct categories: decide each once
+    scores: dict[tuple, float] = {}  # few distinct (others, matched, friends): compute each once
+    people_venues = own_venues | friends_per_venue.keys()
+    scored = []
     for venue_id, count in rows:
-        venue = {**details[venue_id], "interested_count": count}
-        already = venue_id in own_venues
-        others = count - (1 if already else 0)
-        friends = friends_per_venue.get(venue_id, 0)
-        score = min(others / 3, POPULARITY_CAP)
-        reasons = []
-        if others > 0:
-            reasons.append("Popular venue")
-        category = venue["category"]
-        if category not in matches:
-            matches[category] = category_matches(categories, category)
-        if matches[category]:
-            score += CATEGORY_BONUS
-            reasons.append("Matches your interests")
-        score += min(friends, FRIEND_CAP)
-        results.append(
-            Recommendation(
-                venue=venue,
-                score=round(score, 1),
-                reason=", ".join(reasons) or "New venue to explore",
-                already_interested=already,
-                friends_interested=friends,
-                total_interested=count,
+        fragment, category = fragments[venue_id]
+        matched = matches.get(category)
+        if matched is None:
+            matched = matches[category] = category_matches(categories, category)
+        if venue_id in people_venues:  # a few hundred at most: the rest take the short way
+            already = venue_id in own_venues
+            others = count - (1 if already else 0)
+            friends = friends_per_venue.get(venue_id, 0)
+        else:
+            already, others, friends = False, count, 0
+        key = (others, matched, friends)
+        score = scores.get(key)
+        if score is None:
+            # The contract's sum, in its order: popularity, category bonus, friends.
+            score = scores[key] = round(
+                min(others / 3, POPULARITY_CAP)
+                + (CATEGORY_BONUS if matched else 0)
+                + min(friends, FRIEND_CAP),
+                1,
             )
-        )
-    results.sort(key=lambda r: r.score, reverse=True)  # stable: ties keep venue order
-    return results
+        scored.append((score, others > 0, matched, already, friends, count, fragment))
+    if limit is None:
+        scored.sort(key=_score, reverse=True)  # stable: ties keep venue order
+    else:
+        scored = heapq.nlargest(limit, scored, key=_score)  # == sorted(...)[:limit], stable
+    return [
+        {
+            "venue": orjson.Fragment(b"%b%d}" % (fragment, count)),
+            "score": score,
+            "reason": REASONS[popular, matched],
+            "already_interested": already,
+            "friends_interested": friends,
+            "total_interested": count,
+        }
+        for score, popular, matched, already, friends, count, fragment in scored
+    ]
+
+
+def _score(row: tuple) -> float:
+    return row[0]
+
+
+REASONS = {
+    (True, True): "Popular venue, Matches your interests",
+    (True, False): "Popular venue",
+    (False, True): "Matches your interests",
+    (False, False): "New venue to explore",
+}

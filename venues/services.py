@@ -7,7 +7,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
+from config import cache
 from venues.models import ActionItem, ActionItemMember, Interest, Member, Venue
+
+VENUE_FRAGMENTS_KEY = "luna:venue-fragments"  # venues.selectors.venue_fragments
+VENUE_SUMMARY_FRAGMENTS_KEY = (
+    "luna:venue-summary-fragments"  # venues.selectors.venue_summaries_json
+)
 
 ACTION_THRESHOLD = 4
 BOOKABLE_KEYWORDS = ("restaurant", "bar", "club", "lounge", "bistro", "cafe")
@@ -137,7 +143,10 @@ def venue_create(**fields) -> Venue:
         last = Venue.objects.aggregate(last=Max("position"))["last"]
         try:
             with transaction.atomic():
-                return Venue.objects.create(position=(last or 0) + 1, **fields)
+                venue = Venue.objects.create(position=(last or 0) + 1, **fields)
+            # After the commit (config/cache.py).
+            cache.invalidate(VENUE_FRAGMENTS_KEY, VENUE_SUMMARY_FRAGMENTS_KEY)
+            return venue
         except IntegrityError:
             if Venue.objects.filter(pk=fields.get("id")).exists():
                 raise

@@ -51,8 +51,9 @@ def test_defaults_without_dotenv_values(tmp_path):
     config = _resolved_config(tmp_path, "SECRET_KEY=x\n")
 
     assert config["bind"] == "['127.0.0.1:8000']"
-    assert config["threads"] == "1"
-    assert config["worker_class"] == "sync"
+    assert config["workers"] == str(os.cpu_count())  # bench/WORKERS.md: one per core, 4 threads
+    assert config["threads"] == "4"
+    assert config["worker_class"] == "gthread"
     assert config["timeout"] == "60"
     assert config["accesslog"] == "-"
 

@@ -18,6 +18,7 @@ def test_healthz_reports_engine_and_migrations(client):
         "database": {"engine": engine_name(), "vendor": connection.vendor},
         "migrations": {"up_to_date": True, "pending": 0},
         "backup": "overdue",  # no verified backup yet (config/tests/test_backup_schedule.py)
+        "cache": "local",
     }
 
 

@@ -9,8 +9,9 @@ def luna_seed(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_venue_details_cache():
-    """Recommendations cache venue details per process; each test starts without them."""
-    from venues import selectors
+def _fresh_process_cache():
+    """Recommendations cache venue details per process (config/cache.py); each test starts
+    without them."""
+    from config import cache
 
-    selectors._details_cache.clear()
+    cache.clear_local()

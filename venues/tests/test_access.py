@@ -188,6 +188,6 @@ def test_user_mode_own_body_user_id_acts(accounts):
 def test_user_mode_own_recommendations_query_budget(accounts, django_assert_num_queries):
     bob = token_client(accounts["bob"])
     bob.get("/luna/recommendations?user_id=user_2")  # the process caches venue details
-    # the contract's 6 + the token's user; the member is found by id AND account at once
-    with django_assert_num_queries(7):
+    # the contract's 4 + the token's user; the member is found by id AND account at once
+    with django_assert_num_queries(5):
         assert bob.get("/luna/recommendations?user_id=user_2").status_code == 200

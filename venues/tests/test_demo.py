@@ -44,7 +44,7 @@ def test_generate_demo_data_for_luna_is_consistent_and_deterministic(capsys):
 def test_demo_data_answers_through_the_api(api_client, django_assert_num_queries):
     call_command("generate_demo_data", "--scale", "0.0005", "--only", "luna")
 
-    with django_assert_num_queries(7):  # the first request reads the venue details
+    with django_assert_num_queries(5):  # the first request reads the venue details
         response = api_client.get("/luna/recommendations?user_id=demo_user_0")
 
     assert len(response.json()["recommendations"]) == 5
