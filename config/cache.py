@@ -31,6 +31,8 @@ from django.core.cache import caches
 from django.core.signals import setting_changed
 from django.db import transaction
 
+from config.metrics import record_cache
+
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -120,6 +122,8 @@ def cached_many(
             if entry is not None and entry[0] == versions.get(ident) and entry[1] > now:
                 found[ident] = entry[2]
     missing = [ident for ident in keys if ident not in found]
+    for ident, key in keys.items():
+        record_cache(ident in found, _metric_name(key))
     if missing:
         built = build(missing)
         found.update(built)
@@ -155,13 +159,20 @@ def invalidate(*keys: str) -> None:
 def _cached_local(key: str, build: Callable[[], T], version: Hashable, max_age: int | None) -> T:
     now = time.monotonic()
     entry = _local.get(key)
-    if entry is not None and entry[0] == version and entry[1] > now:
+    hit = entry is not None and entry[0] == version and entry[1] > now
+    record_cache(hit, _metric_name(key))
+    if hit:
         return entry[2]
     value = build()
     expires = now + (settings.CACHE_MAX_AGE if max_age is None else max_age)
     with _lock:
         _local[key] = (version, expires, value)
     return value
+
+
+def _metric_name(key: str) -> str:
+    """What a key caches, for the hit/miss counters: its first two parts (never an id)."""
+    return ":".join(key.split(":", 2)[:2])
 
 
 def _generation_key(key: str) -> str:

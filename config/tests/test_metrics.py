@@ -124,6 +124,25 @@ def test_cache_reads_are_counted_by_name(client):
     } == {"hit": 2.0, "miss": 1.0}
 
 
+def test_the_project_cache_counts_its_hits_and_misses_by_what_it_caches(client):
+    from config import cache
+
+    cache.clear_local()
+    before = scrape(client)
+
+    cache.cached("metrics-test:thing:1", lambda: "built", version=1)  # miss
+    cache.cached("metrics-test:thing:1", lambda: "built", version=1)  # hit
+    cache.cached("metrics-test:thing:2", lambda: "built", version=1)  # miss
+    cache.cached_many({1: "metrics-test:thing:1"}, lambda ids: {}, versions={1: 1})  # hit
+
+    after = scrape(client)
+    assert {
+        result: value(after, "cache_requests_total", cache="metrics-test:thing", result=result)
+        - value(before, "cache_requests_total", cache="metrics-test:thing", result=result)
+        for result in ("hit", "miss")
+    } == {"hit": 2.0, "miss": 2.0}
+
+
 def test_jobs_are_timed_per_task_and_outcome(client):
     from config.tasks import ping
 
