@@ -18,7 +18,8 @@ from django.db.utils import load_backend
 from config.replicas import parse_lsn
 
 CONFIGURED: dict[str, dict] = {}
-PG_CTL = Path("/usr/lib/postgresql/15/bin/pg_ctl")
+# The newest server's pg_ctl, as .ci/replica picks the newest cluster.
+PG_CTL = max(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), default=Path("pg_ctl"))
 
 
 def attach(alias: str, settings_dict: dict) -> None:
