@@ -26,7 +26,7 @@ import threading
 import time
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, InterfaceError, OperationalError, connections
@@ -111,8 +111,7 @@ def status(alias: str) -> ReplicaStatus:
         ttl = settings.REPLICA_CHECK_INTERVAL if cached.up else settings.REPLICA_RETRY_AFTER
         if now - cached.checked_at < ttl:
             return cached
-    fresh = check(alias)
-    fresh = ReplicaStatus(**{**fresh.__dict__, "checked_at": now})
+    fresh = replace(check(alias), checked_at=now)
     _remember(alias, fresh)
     return fresh
 
