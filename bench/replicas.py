@@ -96,6 +96,7 @@ def run_wrk(endpoint: dict, port: int, args) -> dict:
     command += ["--timeout", "10s", "-s", str(ROOT / "bench" / "wrk.lua")]
     command += [f"http://127.0.0.1:{port}"]
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    time.sleep(3)  # requests still queued when wrk stops finish before the next run counts
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))
     result = json.loads(line.removeprefix("BENCH_JSON "))
     result["rps"] = round(result["requests"] / result["seconds"], 1)
