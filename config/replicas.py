@@ -24,6 +24,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -67,7 +68,9 @@ class ReplicaStatus:
         return min_lsn is None or (self.replay_lsn is not None and self.replay_lsn >= min_lsn)
 
 
-# Lag: 0 while everything received is replayed; otherwise the age of the last replayed commit.
+# The replica's own measure of its lag: 0 while everything received is replayed, otherwise the
+# age of its last replayed commit. An upper bound that overshoots while the primary writes WAL
+# but few commits (a long bulk load): check() tightens it with the primary's recent positions.
 # No WAL receiver means the replica hears nothing from the primary: it may be stale unawares.
 STATUS_SQL = """
 SELECT pg_is_in_recovery(),
@@ -79,10 +82,28 @@ SELECT pg_is_in_recovery(),
 
 _statuses: dict[str, ReplicaStatus] = {}
 _lock = threading.Lock()
+# (time, the primary's WAL position then), one per check: a replica that has replayed a position
+# the primary had at time t is at most now - t behind.
+_primary_positions: deque[tuple[float, int]] = deque(maxlen=120)
+
+
+def _lag_by_primary_positions(replay_lsn: int | None) -> float | None:
+    """How far behind at most, by the newest recorded primary position the replica has passed."""
+    now = time.monotonic()
+    if replay_lsn is None:
+        return None
+    for at, position in reversed(_primary_positions):
+        if position <= replay_lsn:
+            return now - at
+    return None
 
 
 def check(alias: str) -> ReplicaStatus:
-    """Ask the replica itself (one query): in recovery, receiving, replayed position, lag."""
+    """Ask the replica (one query): in recovery, receiving, replayed position, lag; the primary's
+    WAL position, read first, bounds the lag more tightly than the replica alone can."""
+    primary = primary_lsn()
+    if primary is not None:
+        _primary_positions.append((time.monotonic(), primary))
     connection = connections[alias]
     try:
         with connection.cursor() as cursor:
@@ -95,10 +116,15 @@ def check(alias: str) -> ReplicaStatus:
         return ReplicaStatus(up=False, reason="not in recovery (promoted, or not a replica)")
     if not receiving:
         return ReplicaStatus(up=False, reason="not receiving WAL from the primary")
+    replay_lsn = parse_lsn(replay_lsn)
+    bounds = [float(lag)] if lag is not None else []
+    if (by_primary := _lag_by_primary_positions(replay_lsn)) is not None:
+        bounds.append(by_primary)
+    lag = min(bounds, default=None)
     return ReplicaStatus(
         up=True,
-        replay_lsn=parse_lsn(replay_lsn),
-        lag=None if lag is None else float(lag),
+        replay_lsn=replay_lsn,
+        lag=lag,
         reason="" if lag is not None else "lag unknown (nothing replayed yet)",
     )
 
@@ -142,6 +168,7 @@ def reset() -> None:
     """Forget every cached replica state (tests; a changed configuration)."""
     with _lock:
         _statuses.clear()
+        _primary_positions.clear()
 
 
 def close_quietly(alias: str) -> None:

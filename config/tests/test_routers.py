@@ -301,3 +301,15 @@ def test_the_state_check_refuses_a_database_that_is_no_replica(fake_replica):
         assert status.reason == "not in recovery (promoted, or not a replica)"
     else:
         assert status.reason.startswith("unreachable: ")  # no such function on SQLite
+
+
+def test_the_lag_is_bounded_by_the_newest_primary_position_the_replica_has_passed(monkeypatch):
+    replicas.reset()
+    replicas._primary_positions.extend([(100.0, 0x100), (101.0, 0x200), (102.0, 0x300)])
+    monkeypatch.setattr(replicas.time, "monotonic", lambda: 103.5)
+
+    assert replicas._lag_by_primary_positions(0x2FF) == 2.5  # passed 0x200 (at 101), now 103.5
+    replicas._primary_positions.clear()
+    assert replicas._lag_by_primary_positions(0x2FF) is None  # nothing known: no bound
+    assert replicas._lag_by_primary_positions(None) is None
+    replicas.reset()
