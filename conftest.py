@@ -141,6 +141,14 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     if database["ENGINE"].endswith("sqlite3"):
         folder = tmp_path_factory.mktemp("sqlite")
         database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
+    # Read replicas are no test databases of their own: physical replication copies the test
+    # database there by itself, and a standby refuses CREATE DATABASE. pytest-django never
+    # sees them; the `streaming_replica` fixture adds one back under the test database's name.
+    from config.tests import replica
+
+    for alias in settings.DATABASE_REPLICAS:
+        replica.CONFIGURED[alias] = settings.DATABASES.pop(alias)
+    settings.DATABASE_REPLICAS = []
 
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/2"

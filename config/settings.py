@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which database each read of the request uses (config/replicas.py); outside the write
+    # transaction, so the WAL position it answers is after the commit.
+    "config.replicas.ReplicaMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -129,6 +132,34 @@ else:
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Read replicas (config/replicas.py, config/routers.py): PostgreSQL streaming replicas of the
+# primary, as `replica_1`, `replica_2`... Safe requests read from one that has replayed the
+# client's last write and is at most REPLICA_MAX_LAG seconds behind; all else reads the primary.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    if _db["ENGINE"] != "django.db.backends.postgresql":
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
+    _replica = env.db_url_config(_url)
+    _replica.update(
+        ENGINE=_db["ENGINE"],
+        CONN_MAX_AGE=_db["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        OPTIONS={
+            **_db["OPTIONS"],
+            # A replica that doesn't answer is skipped: don't keep the request waiting for it.
+            "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2),
+            **_replica.get("OPTIONS", {}),
+        },
+    )
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+REPLICA_MAX_LAG = env.float("REPLICA_MAX_LAG", default=5.0)
+REPLICA_CHECK_INTERVAL = env.float("REPLICA_CHECK_INTERVAL", default=1.0)
+REPLICA_RETRY_AFTER = env.float("REPLICA_RETRY_AFTER", default=5.0)
 
 # CACHE_URL=redis://host:6379/0 makes the default cache shared by every worker and app server
 # (Django's RedisCache); config/cache.py then keeps the hot shared reads there. Unset: each

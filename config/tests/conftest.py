@@ -68,3 +68,81 @@ def pytest_terminal_summary(terminalreporter):
             f"{sum(module.requests_sent.values())} requests "
             f"(at most {module.MAX_EXAMPLES} generated examples each, seed {module.SEED})"
         )
+
+
+@pytest.fixture
+def fake_replica(settings, monkeypatch, transactional_db):
+    """`replica_1` as a second connection to the test database itself, on either engine; the
+    test sets what its state check answers (`fake_replica.status = ReplicaStatus(...)`)."""
+    from django.db import connections
+
+    from config import replicas
+    from config.tests import replica
+
+    class FakeReplica:
+        alias = "replica_1"
+        status = replicas.ReplicaStatus(up=True, replay_lsn=0, lag=0.0)
+
+        def point_at(self, **changes) -> None:
+            """Point the alias elsewhere (a database that isn't there, say)."""
+            replica.detach(self.alias)
+            replica.attach(self.alias, {**connections["default"].settings_dict, **changes})
+
+    fake = FakeReplica()
+    fake.point_at()
+    monkeypatch.setattr(replicas, "check", lambda alias: fake.status)
+    settings.DATABASE_REPLICAS = [fake.alias]
+    settings.REPLICA_CHECK_INTERVAL = 0
+    settings.REPLICA_RETRY_AFTER = 0
+    replicas.reset()
+    yield fake
+    replica.detach(fake.alias)
+    replicas.reset()
+
+
+@pytest.fixture
+def streaming_replica(settings, transactional_db):
+    """The alias of a real streaming replica of the test database, caught up, checked afresh
+    on every request. Skipped unless the PostgreSQL pass has DATABASE_REPLICA_URLS."""
+    from django.db import connection, connections
+
+    from config import replicas
+    from config.tests import replica
+
+    if connection.vendor != "postgresql":
+        pytest.skip("read replicas are PostgreSQL streaming replicas (the PostgreSQL pass)")
+    if not replica.CONFIGURED:
+        pytest.skip(
+            "no DATABASE_REPLICA_URLS: .ci/run starts a streaming replica for the PostgreSQL "
+            "pass (.ci/replica start), and exports it"
+        )
+    alias, configured = next(iter(replica.CONFIGURED.items()))
+    replica.attach(alias, {**configured, "NAME": connections["default"].settings_dict["NAME"]})
+    settings.DATABASE_REPLICAS = [alias]
+    settings.REPLICA_CHECK_INTERVAL = 0
+    settings.REPLICA_RETRY_AFTER = 0
+    replicas.reset()
+    replica.wait_until(
+        lambda: _answers(alias), timeout=30, what=f"{alias} to accept connections"
+    )
+    replica.wait_for_replay(alias)
+    yield alias
+    # Leave the standby as found: started and replaying.
+    if replica.pgdata() and not _answers(alias):
+        replica.pg_ctl("start", "-w", "-l", f"{replica.pgdata()}/../log")
+        replica.wait_until(lambda: _answers(alias), timeout=30, what=f"{alias} to start")
+    replica.fetch(alias, "SELECT pg_wal_replay_resume()::text")
+    replica.detach(alias)
+    replicas.reset()
+
+
+def _answers(alias: str) -> bool:
+    from django.db import DatabaseError, connections
+
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except DatabaseError:
+        connections[alias].close()
+        return False

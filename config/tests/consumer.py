@@ -50,7 +50,7 @@ class QueueUnderTest:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("DATABASE_URL", "HUEY_", "REDIS_URL", "YAGO_"))
+            if not key.startswith(("DATABASE_", "HUEY_", "REDIS_URL", "YAGO_"))
         }
         env.update(
             {

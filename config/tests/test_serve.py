@@ -45,7 +45,7 @@ def healthz(port: int) -> int | None:
 def test_serve_starts_web_and_consumer_and_ctrl_c_stops_both(tmp_path):
     port = free_port()
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "HUEY_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "HUEY_"))},
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "HUEY_URL": "",
         "REDIS_URL": "",
