@@ -10,22 +10,32 @@ columns' converters, and then only executes:
     rows = VENUE_ROWS.rows("venue_1")        # list of tuples, as values_list() returns them
 
 The SQL is Django's own (no hand-written SQL per engine); each parameter must reach the SQL
-unchanged (exact lookups: a marker that does not is refused when compiling).
+unchanged (exact lookups: a marker that does not is refused when compiling). The database is
+the one the routers choose for reading the queryset's model (a replica for a safe request,
+config/routers.py), unless `using` names one.
 """
 
 import threading
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections, router
 from django.db.models import QuerySet
 
 
 class Prepared:
-    def __init__(self, build: Callable[..., QuerySet], *, using: str = DEFAULT_DB_ALIAS):
+    def __init__(self, build: Callable[..., QuerySet], *, using: str | None = None):
         self.build = build
         self.using = using
+        self._model = None
         self._compiled: dict[tuple, tuple] = {}
         self._lock = threading.Lock()
+
+    def _alias(self, count: int) -> str:
+        if self.using is not None:
+            return self.using
+        if self._model is None:
+            self._model = self.build(*[None] * count).model
+        return router.db_for_read(self._model)
 
     def _compile(self, connection, count: int) -> tuple:
         markers = [f"\x00prepared-parameter-{n}\x00" for n in range(count)]
@@ -43,7 +53,7 @@ class Prepared:
         return sql, list(params), slots, converters
 
     def rows(self, *values) -> list[tuple]:
-        connection = connections[self.using]
+        connection = connections[self._alias(len(values))]
         key = (connection.vendor, connection.settings_dict["NAME"], len(values))
         compiled = self._compiled.get(key)
         if compiled is None:
