@@ -116,8 +116,27 @@ else:
     _db["ENGINE"] = "django.db.backends.postgresql"
     _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     _db["CONN_HEALTH_CHECKS"] = True
-    # JIT compilation costs more than the short OLTP statements it would speed up.
-    _db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    _db.setdefault("OPTIONS", {})
+    # DATABASE_PGBOUNCER: DATABASE_URL points at PgBouncer in transaction mode, which refuses
+    # start-up options (set jit on the role instead: README "Scaling out") and can't keep a
+    # server-side cursor across transactions. Django already sends no prepared statements.
+    DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+    if DATABASE_PGBOUNCER:
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # JIT compilation costs more than the short OLTP statements it would speed up.
+        _db["OPTIONS"].setdefault("options", "-c jit=off")
+    # DATABASE_POOL: psycopg's pool in each worker process (Django's OPTIONS["pool"]); a request
+    # borrows a connection and gives it back at its end, so CONN_MAX_AGE must be 0. The pool
+    # holds up to DATABASE_POOL_MAX_SIZE connections (one per gunicorn thread is enough) and a
+    # request waits DATABASE_POOL_TIMEOUT seconds for one. bench/POOLING.md measures both.
+    if env.bool("DATABASE_POOL", default=False):
+        _db["CONN_MAX_AGE"] = 0
+        _db["OPTIONS"]["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
     _db.setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", default=None)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
