@@ -105,7 +105,9 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
 
 
-def run_wrk(endpoint: dict, duration: int, connections: int, threads: int) -> dict:
+def run_wrk(
+    endpoint: dict, duration: int, connections: int, threads: int, port: int = PORT
+) -> dict:
     env = {
         **os.environ,
         "BENCH_METHOD": endpoint["method"],
@@ -123,7 +125,7 @@ def run_wrk(endpoint: dict, duration: int, connections: int, threads: int) -> di
         "10s",
         "-s",
         str(ROOT / "bench" / "wrk.lua"),
-        f"http://127.0.0.1:{PORT}",
+        f"http://127.0.0.1:{port}",
     ]
     output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("BENCH_JSON "))

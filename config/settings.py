@@ -437,6 +437,7 @@ LOGGING = {
     },
 }
 
+
 # --- Access per mount (config/access.py) --------------------------------------------------
 # open (anyone) | key (an application key in X-API-Key, made in the admin) | user (a JWT; data
 # scoped to its account). `make run` writes `open` for all four into a new .env.
@@ -499,8 +500,22 @@ YAGO_ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default=None)
 YAGO_ANTHROPIC_MODEL = env("YAGO_ANTHROPIC_MODEL", default="claude-sonnet-5")
 YAGO_PROVIDER_TIMEOUT = env.float("YAGO_PROVIDER_TIMEOUT", default=120.0)
 YAGO_PROVIDER_MAX_RETRIES = env.int("YAGO_PROVIDER_MAX_RETRIES", default=2)
-# Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
+# Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/, or with S3
+# configured (STORAGE_URL) in the bucket under <prefix>/YAGO_GENERATED_DIR/<project id>/, where
+# every app server sees them (projects/storage.py).
 YAGO_GENERATED_DIR = env("YAGO_GENERATED_DIR", default="generated_projects")
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    _s3_default = STORAGES["default"]["OPTIONS"]
+    STORAGES["generated_projects"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_default,
+            "location": "/".join(
+                filter(None, [_s3_default["location"], YAGO_GENERATED_DIR.strip("/")])
+            ),
+            "file_overwrite": True,  # a new generation replaces the file under the same name
+        },
+    }
 # Model prices: the AIModel table (projects, fixtures/yago_catalogs.json), not settings.
 # POST …/execute waits this long for the job (a sync worker is held meanwhile), then answers 202.
 YAGO_EXECUTE_WAIT = env.float("YAGO_EXECUTE_WAIT", default=3.0)
