@@ -1,5 +1,7 @@
 """`make bench-pooling`: PostgreSQL connections per request, persistent, pooled, or via PgBouncer.
 
+The findings and their reading are in bench/POOLING.md.
+
 gunicorn as config/gunicorn.py runs it (sync workers; gthread with --threads), against one
 generated data set on PostgreSQL, with wrk at 8 and 64 client connections on a read route
 (`GET /luna/venues/{id}`) and a write route (`POST /luna/interests`, a toggle), in each mode:
@@ -11,7 +13,9 @@ generated data set on PostgreSQL, with wrk at 8 and 64 client connections on a r
   `apt-get install pgbouncer`), the app keeping its connections to PgBouncer.
 
 The bare ceiling view (bench/ceiling.py) runs in the same session at both client counts.
-Writes bench/POOLING.md and bench/POOLING.json; the most PostgreSQL backends seen during each
+Each mode runs in turn within a round, --rounds times (the median is reported), so a noisy
+machine spreads its noise over all of them. Writes bench/POOLING-sync.table.md and .json
+(or -gthread with --threads); the most PostgreSQL backends seen during each
 run are sampled from pg_stat_activity.
 """
 
@@ -303,8 +307,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8190)
     parser.add_argument("--pgbouncer-port", type=int, default=8191)
     parser.add_argument("--pgbouncer-pool-size", type=int, default=10)
-    parser.add_argument("--output", default="POOLING", help="bench/OUTPUT.json, OUTPUT.table.md")
+    parser.add_argument(
+        "--output", help="bench/OUTPUT.json, OUTPUT.table.md (default POOLING-sync/-gthread)"
+    )
     args = parser.parse_args()
+    args.output = args.output or ("POOLING-sync" if args.threads == 1 else "POOLING-gthread")
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed: `apt-get install wrk`")
     if "pgbouncer" in args.modes and shutil.which("pgbouncer") is None:
