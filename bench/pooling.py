@@ -13,8 +13,8 @@ generated data set on PostgreSQL, with wrk at 8 and 64 client connections on a r
   `apt-get install pgbouncer`), the app keeping its connections to PgBouncer.
 
 The bare ceiling view (bench/ceiling.py) runs in the same session at both client counts.
-Each mode runs in turn within a round, --rounds times (the median is reported), so a noisy
-machine spreads its noise over all of them. Writes bench/POOLING-sync.table.md and .json
+Each mode runs in turn within a round, --rounds times, the order turning by one each round
+(the median is reported), so a noisy machine spreads its noise over all of them. Writes bench/POOLING-sync.table.md and .json
 (or -gthread with --threads); the most PostgreSQL backends seen during each
 run are sampled from pg_stat_activity.
 """
@@ -208,8 +208,9 @@ def measure(args, endpoint: dict, connections: int) -> dict:
     return result
 
 
-def run_round(args, routes: dict[str, dict]) -> dict:
-    """The ceiling, then every mode: each route at each client count."""
+def run_round(args, routes: dict[str, dict], number: int) -> dict:
+    """The ceiling, then every mode: each route at each client count. The modes' order turns
+    by one each round, so none always runs first or last (after the other's load)."""
     direct = f"{PG}/{args.database}"
     results = {"ceiling": {}, "modes": {}}
     server = start_gunicorn(args, environment(args, direct), "bench.ceiling:application")
@@ -220,7 +221,8 @@ def run_round(args, routes: dict[str, dict]) -> dict:
             log(f"ceiling at {connections}: {ceiling['rps']} req/s")
     finally:
         stop(server)
-    for mode in args.modes:
+    turn = number % len(args.modes)
+    for mode in args.modes[turn:] + args.modes[:turn]:
         bouncer = None
         url = direct
         if mode == "pgbouncer":
@@ -263,7 +265,7 @@ def write_results(args, rounds: list[dict], command: str) -> None:
     lines = [
         f"gunicorn {data['gunicorn']}; generated {data['generated_at']} by `{command}` on "
         f"{data['machine']}; wrk {args.wrk_threads} threads, {args.duration} s per cell after a "
-        f"2 s warm-up; median of {len(rounds)} rounds (modes in turn within each round); "
+        f"2 s warm-up; median of {len(rounds)} rounds (modes in turn, the order turning each round); "
         f"load average at the end {data['load_average'][0]:.1f}.",
         "",
         "Ceiling (bare Django JSON view, same gunicorn): "
@@ -324,7 +326,7 @@ def main() -> None:
     rounds = []
     for number in range(1, args.rounds + 1):
         log(f"round {number} of {args.rounds}")
-        rounds.append(run_round(args, routes))
+        rounds.append(run_round(args, routes, number - 1))
     write_results(args, rounds, command.strip())
     log(f"wrote bench/{args.output}.json and bench/{args.output}.table.md")
 
