@@ -152,6 +152,7 @@ class PgBouncer:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def start_gunicorn(args, env: dict[str, str], app: str | None = None) -> subprocess.Popen:
