@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/backend
 
-.PHONY: run setup venv env migrate seed static serve test test-postgres lint check bench bench-admin clean
+.PHONY: run setup venv env migrate seed static serve test test-postgres lint check bench bench-admin bench-pooling clean
 
 run: setup serve
 
@@ -70,6 +70,12 @@ lint: venv env
 bench: venv
 	bash bench/run.sh
 	$(MAKE) bench-admin
+
+# PostgreSQL connections per request, persistent, pooled (psycopg) and through PgBouncer, at 8 and
+# 64 clients, sync and gthread workers (bench/pooling.py; the reading is in bench/POOLING.md).
+bench-pooling: venv
+	$(PY) bench/pooling.py
+	$(PY) bench/pooling.py --threads 4
 
 # Every admin page timed at ADMIN_SCALE (bench/admin_pages.py) on ADMIN_ENGINE (sqlite or
 # postgresql), its data set in its own SQLite file or PostgreSQL database, generated on the first

@@ -168,3 +168,42 @@ def job_queue(request, monkeypatch, tmp_path, settings):
     monkeypatch.setattr(jobs.huey, "storage", queue.storage)
     yield queue
     queue.close()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server on a free port of 127.0.0.1 (moto's server mode, never the
+    internet), for the tests of what goes to the configured storage."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server._server.server_address[:2]
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, monkeypatch):
+    """A fresh bucket; returns (boto3 client, bucket name, storage OPTIONS as STORAGE_URL sets)."""
+    import uuid
+
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    name = f"bucket-{uuid.uuid4().hex[:10]}"
+    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
+    client.create_bucket(Bucket=name)
+    options = {
+        "bucket_name": name,
+        "location": "media",
+        "endpoint_url": s3_server,
+        "region_name": "us-east-1",
+        "querystring_auth": True,
+        "signature_version": "s3v4",
+        "default_acl": None,
+        "file_overwrite": False,
+    }
+    return client, name, options

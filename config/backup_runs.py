@@ -45,15 +45,14 @@ def backup_run(*, slot=None, directory: Path | None = None) -> BackupRun | None:
         return None
     backup = None
     try:
-        backup = backup_compress(backup_create(directory=directory))
-        ok, detail = backup_verify(backup.path)
-        _record_check(backup, ok, detail)
+        backup, ok, detail, run.copied_to = backup_check_and_copy(
+            backup_create(directory=directory)
+        )
         if ok:
             keep = settings.BACKUP_KEEP
             backup_prune(
                 daily=keep.get("daily", 7), weekly=keep.get("weekly", 4), directory=directory
             )
-            run.copied_to = backup_copy_off(backup)
     except (BackupError, OSError) as error:
         ok, detail = False, f"{type(error).__name__}: {error}"
     run.status = BackupStatus.OK if ok else BackupStatus.FAILED
@@ -64,6 +63,15 @@ def backup_run(*, slot=None, directory: Path | None = None) -> BackupRun | None:
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+def backup_check_and_copy(backup: Backup) -> tuple[Backup, bool, str, str]:
+    """Compress, verify (the result goes into the manifest) and, when good, copy off:
+    (the compressed backup, ok, what the check found, where it was copied or "")."""
+    backup = backup_compress(backup)
+    ok, detail = backup_verify(backup.path)
+    _record_check(backup, ok, detail)
+    return backup, ok, detail, backup_copy_off(backup) if ok else ""
 
 
 def _record_check(backup: Backup, ok: bool, detail: str) -> None:

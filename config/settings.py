@@ -123,14 +123,33 @@ else:
     # indexes are created by migrations and queried in config.geo, so the same models also
     # run on SQLite (GeoDjango would need SpatiaLite there).
     _db["ENGINE"] = "django.db.backends.postgresql"
-    # JIT compilation costs more than the short OLTP statements it would speed up.
-    _db.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    _db.setdefault("OPTIONS", {})
+    # DATABASE_PGBOUNCER: DATABASE_URL points at PgBouncer in transaction mode, which refuses
+    # start-up options (set jit on the role instead: README "Scaling out") and can't keep a
+    # server-side cursor across transactions. Django already sends no prepared statements.
+    DATABASE_PGBOUNCER = env.bool("DATABASE_PGBOUNCER", default=False)
+    if DATABASE_PGBOUNCER:
+        _db["DISABLE_SERVER_SIDE_CURSORS"] = True
+    else:
+        # JIT compilation costs more than the short OLTP statements it would speed up.
+        _db["OPTIONS"].setdefault("options", "-c jit=off")
     _db.setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", default=None)
 # Persistent connections on both engines: a new SQLite connection per request re-runs the
 # PRAGMAs and re-reads the schema (82 → 710 req/s on /luna/venues kept, issue 11); a health check
 # at the start of each request replaces a connection that went away (PostgreSQL restart).
 _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 _db["CONN_HEALTH_CHECKS"] = True
+# DATABASE_POOL (PostgreSQL): psycopg's pool in each worker process (Django's OPTIONS["pool"]); a
+# request borrows a connection and gives it back at its end, so CONN_MAX_AGE must be 0. The pool
+# holds up to DATABASE_POOL_MAX_SIZE connections (one per gunicorn thread is enough) and a
+# request waits DATABASE_POOL_TIMEOUT seconds for one. bench/POOLING.md measures both.
+if _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
+    _db["CONN_MAX_AGE"] = 0
+    _db["OPTIONS"]["pool"] = {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Read replicas (config/replicas.py, config/routers.py): PostgreSQL streaming replicas of the
@@ -516,6 +535,7 @@ METRICS_TOKEN = env("METRICS_TOKEN", default="")
 # A job consumer on a host of its own serves its job metrics here (host:port), same token.
 CONSUMER_METRICS_BIND = env("CONSUMER_METRICS_BIND", default="")
 
+
 # --- Access per mount (config/access.py) --------------------------------------------------
 # open (anyone) | key (an application key in X-API-Key, made in the admin) | user (a JWT; data
 # scoped to its account). `make run` writes `open` for all four into a new .env.
@@ -578,8 +598,22 @@ YAGO_ANTHROPIC_BASE_URL = env("ANTHROPIC_BASE_URL", default=None)
 YAGO_ANTHROPIC_MODEL = env("YAGO_ANTHROPIC_MODEL", default="claude-sonnet-5")
 YAGO_PROVIDER_TIMEOUT = env.float("YAGO_PROVIDER_TIMEOUT", default=120.0)
 YAGO_PROVIDER_MAX_RETRIES = env.int("YAGO_PROVIDER_MAX_RETRIES", default=2)
-# Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
+# Generated projects live in MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/, or with S3
+# configured (STORAGE_URL) in the bucket under <prefix>/YAGO_GENERATED_DIR/<project id>/, where
+# every app server sees them (projects/storage.py).
 YAGO_GENERATED_DIR = env("YAGO_GENERATED_DIR", default="generated_projects")
+if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
+    _s3_default = STORAGES["default"]["OPTIONS"]
+    STORAGES["generated_projects"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_default,
+            "location": "/".join(
+                filter(None, [_s3_default["location"], YAGO_GENERATED_DIR.strip("/")])
+            ),
+            "file_overwrite": True,  # a new generation replaces the file under the same name
+        },
+    }
 # Model prices: the AIModel table (projects, fixtures/yago_catalogs.json), not settings.
 # POST …/execute waits this long for the job (a sync worker is held meanwhile), then answers 202.
 YAGO_EXECUTE_WAIT = env.float("YAGO_EXECUTE_WAIT", default=3.0)

@@ -336,7 +336,7 @@ def project_record_failure(*, project_id, error: str, calls: list[Call]) -> Proj
 
 def project_files_materialize(*, project: Project, files: list[GeneratedFile]) -> None:
     """Write the folder from the stored rows when it is missing (fixtures, imports)."""
-    if files and not storage.project_dir(project.pk).exists():
+    if files and not storage.tree_exists(project.pk):
         storage.write_tree(project.pk, [SourceFile(row.path, row.content) for row in files])
 
 

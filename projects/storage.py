@@ -1,16 +1,49 @@
-"""The generated-projects folder: MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/.
+"""The generated-projects folder: MEDIA_ROOT / YAGO_GENERATED_DIR / <project id>/, or with S3
+configured the bucket's <prefix>/YAGO_GENERATED_DIR/<project id>/ (the `generated_projects`
+storage of config/settings.py), which every app server sees.
 
-Writes go to a staging folder first and are swapped in whole, so a project's folder is either
-the previous generation or the new one, never half of each.
+On disk, writes go to a staging folder first and are swapped in whole, so a project's folder is
+either the previous generation or the new one, never half of each. S3 has no rename: every path
+is checked before the first upload, the new files are uploaded (replacing the old under the same
+names), then the old generation's other files are deleted. The API reads the files from the
+database (GeneratedFile rows), never from here, so a reader never sees a half-written tree.
 """
 
 import shutil
 import uuid
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 
 from projects.providers.base import InvalidPath, SourceFile, clean_relative_path
+
+GENERATED_STORAGE = "generated_projects"
+
+
+def shared_storage():
+    """The object storage for generated projects when S3 is configured, else None (a folder)."""
+    return storages[GENERATED_STORAGE] if GENERATED_STORAGE in settings.STORAGES else None
+
+
+def _shared_names(storage, project_id) -> list[str]:
+    """The project's files in the bucket, by relative path."""
+    prefix = "/".join(filter(None, [storage.location, str(project_id)])) + "/"
+    return sorted(item.key[len(prefix) :] for item in storage.bucket.objects.filter(Prefix=prefix))
+
+
+def _shared_write(storage, project_id, files: list[SourceFile]) -> None:
+    paths = [clean_relative_path(file.path) for file in files]  # all refused before any write
+    try:
+        stale = set(_shared_names(storage, project_id)) - set(paths)
+        for file, path in zip(files, paths, strict=True):
+            storage.save(f"{project_id}/{path}", ContentFile(file.content.encode("utf-8")))
+        for path in sorted(stale):
+            storage.delete(f"{project_id}/{path}")
+    except (BotoCoreError, ClientError) as error:
+        raise OSError(f"object storage: {error}") from error
 
 
 def generated_root() -> Path:
@@ -38,8 +71,19 @@ def resolve_file(project_id, path: str) -> Path:
     return target
 
 
-def write_tree(project_id, files: list[SourceFile]) -> Path:
-    """Replace the project's folder with exactly `files` (all or nothing)."""
+def tree_exists(project_id) -> bool:
+    shared = shared_storage()
+    if shared is not None:
+        return bool(_shared_names(shared, project_id))
+    return project_dir(project_id).exists()
+
+
+def write_tree(project_id, files: list[SourceFile]) -> None:
+    """Replace the project's folder with exactly `files` (all or nothing on disk)."""
+    shared = shared_storage()
+    if shared is not None:
+        _shared_write(shared, project_id, files)
+        return
     root = generated_root()
     root.mkdir(parents=True, exist_ok=True)
     staging = root / f".{project_id}.staging-{uuid.uuid4().hex[:8]}"
@@ -59,15 +103,26 @@ def write_tree(project_id, files: list[SourceFile]) -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return final
 
 
 def remove_tree(project_id) -> None:
+    shared = shared_storage()
+    if shared is not None:
+        for path in _shared_names(shared, project_id):
+            shared.delete(f"{project_id}/{path}")
+        return
     shutil.rmtree(project_dir(project_id), ignore_errors=True)
 
 
 def disk_files(project_id) -> dict[str, bytes]:
     """Every file under the project's folder, by relative path (for consistency checks)."""
+    shared = shared_storage()
+    if shared is not None:
+        files = {}
+        for path in _shared_names(shared, project_id):
+            with shared.open(f"{project_id}/{path}", "rb") as handle:
+                files[path] = handle.read()
+        return files
     base = project_dir(project_id)
     if not base.exists():
         return {}
@@ -86,5 +141,7 @@ __all__ = [
     "project_path_value",
     "remove_tree",
     "resolve_file",
+    "shared_storage",
+    "tree_exists",
     "write_tree",
 ]

@@ -305,3 +305,28 @@ def test_backups_are_copied_to_the_configured_storage(settings, tmp_path):
     if done.file_name.endswith(".gz"):
         with gzip.open(tmp_path / "offsite" / done.file_name) as packed:
             assert packed.read(16) == b"SQLite format 3\x00"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backups_are_copied_to_s3(settings, tmp_path, s3_bucket):
+    """STORAGE_URL=s3://bucket/media makes `backups` the bucket's media/backups/ (settings.py)."""
+    client, name, options = s3_bucket
+    settings.BACKUP_DIR = tmp_path / "local"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "backups": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "location": "media/backups"},
+        },
+    }
+
+    done = backup_run()
+
+    manifest_name = Path(done.file_name.removesuffix(".gz")).with_suffix(".json").name
+    assert (done.status, done.copied_to) == ("ok", f"backups:{done.file_name}")
+    listed = client.list_objects_v2(Bucket=name)["Contents"]
+    assert sorted(item["Key"] for item in listed) == sorted(
+        [f"media/backups/{done.file_name}", f"media/backups/{manifest_name}"]
+    )
+    stored = client.get_object(Bucket=name, Key=f"media/backups/{done.file_name}")["Body"].read()
+    assert stored == (tmp_path / "local" / done.file_name).read_bytes()

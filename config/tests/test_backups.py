@@ -60,6 +60,28 @@ def test_sqlite_backup_change_restore_gives_back_the_first_state_exactly(
     assert f"restore: {len(first_state)} tables match the manifest" in restored
 
 
+def test_a_hand_run_backup_is_compressed_and_verified_like_a_scheduled_one(
+    sqlite_file_database, tmp_path
+):
+    live = sqlite_file_database("live")
+    add_users(live, "ada@example.com", "bob@example.com")
+
+    output = run("backup", "--database", live, "--dir", str(tmp_path / "backups"))
+
+    [manifest] = backup_list(tmp_path / "backups")
+    assert manifest["file"].endswith(".sqlite3.gz")
+    assert manifest["compression"] == "gzip"
+    detail = (
+        f"integrity_check ok; {len(manifest['tables'])} tables, "
+        f"{manifest['total_rows']} rows as in the manifest"
+    )
+    assert (manifest["check"]["ok"], manifest["check"]["detail"]) == (True, detail)
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == sorted(
+        [manifest["file"], manifest["file"].removesuffix(".sqlite3.gz") + ".json"]
+    )
+    assert f"  check:    ok: {detail}" in output.splitlines()
+
+
 def test_sqlite_manifest_records_engine_migrations_and_rows_per_table(
     sqlite_file_database, tmp_path
 ):
