@@ -93,7 +93,7 @@ def test_sqlite_ignores_the_postgresql_connection_settings(tmp_path):
         DATABASE_PGBOUNCER="1",
     )
 
-    assert database["CONN_MAX_AGE"] == 0
+    assert database["CONN_MAX_AGE"] == 60  # persistent, as on PostgreSQL without the pool
     assert "pool" not in database["OPTIONS"]
     assert database["DISABLE_SERVER_SIDE_CURSORS"] is False
 
