@@ -207,3 +207,49 @@ def s3_bucket(s3_server, monkeypatch):
         "file_overwrite": False,
     }
     return client, name, options
+
+
+REDIS_CACHE_URL = "redis://127.0.0.1:6379/0"
+CLOSED_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: Redis down
+
+
+class RedisCacheUnderTest:
+    """The default cache on Redis under a key prefix of this test's own; `point_at(url)`."""
+
+    def __init__(self, settings, prefix: str):
+        import redis
+
+        self.settings, self.prefix = settings, prefix
+        self.before = settings.CACHES
+        self.client = redis.Redis.from_url(REDIS_CACHE_URL)
+
+    def point_at(self, url: str = REDIS_CACHE_URL) -> None:
+        self.settings.CACHES = {
+            **self.before,
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": self.prefix,
+                "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+            },
+        }
+
+    def keys(self) -> list[str]:
+        return [key.decode() for key in self.client.scan_iter(f"{self.prefix}:*")]
+
+
+@pytest.fixture
+def redis_cache(settings, worker_id):
+    """Tests of config/cache.py on a real Redis (or a closed port). CACHES is put back before
+    the suite's own teardown runs `cache.clear()`: on Redis that is FLUSHDB, which would empty
+    the whole shared database, not only this prefix."""
+    import uuid
+
+    from config import cache
+
+    under_test = RedisCacheUnderTest(settings, f"test-{worker_id}-{uuid.uuid4().hex[:8]}")
+    yield under_test
+    for key in under_test.client.scan_iter(f"{under_test.prefix}:*"):
+        under_test.client.delete(key)
+    settings.CACHES = under_test.before
+    cache.clear_local()

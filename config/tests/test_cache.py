@@ -7,48 +7,18 @@ import pytest
 import redis
 
 from config import cache
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
-CLOSED_PORT_URL = "redis://127.0.0.1:8119/0"  # nothing listens there (the helper's own range)
-PREFIX = "wt_lunaperf-test-cache"
-
-
-def _redis_cache(settings, url: str) -> dict:
-    """Points the default cache at `url`; returns the CACHES to put back.
-
-    Put back before the suite's own teardown runs `cache.clear()`: on Redis that is FLUSHDB,
-    which would empty the whole shared database, not only this prefix.
-    """
-    before = settings.CACHES
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": PREFIX,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-        },
-    }
-    return before
+from conftest import CLOSED_REDIS_URL
 
 
 @pytest.fixture
-def shared_cache(settings):
-    before = _redis_cache(settings, REDIS_URL)
-    client = redis.Redis.from_url(REDIS_URL)
-    yield client
-    for key in client.scan_iter(f"{PREFIX}:*"):
-        client.delete(key)
-    settings.CACHES = before
-    cache.clear_local()
+def shared_cache(redis_cache):
+    redis_cache.point_at()
+    return redis_cache
 
 
 @pytest.fixture
-def redis_down(settings):
-    before = _redis_cache(settings, CLOSED_PORT_URL)
-    yield
-    settings.CACHES = before
-    cache.clear_local()
+def redis_down(redis_cache):
+    redis_cache.point_at(CLOSED_REDIS_URL)
 
 
 class Builder:
@@ -72,9 +42,7 @@ def test_shared_entry_is_built_once_and_stored_in_redis(shared_cache):
 
     assert (first, second, build.calls) == ({"build": 1}, {"build": 1}, 1)
     assert cache.state() == "shared"
-    keys = sorted(
-        k.decode().split(":", 2)[2].split("@")[0] for k in shared_cache.scan_iter(f"{PREFIX}:*")
-    )
+    keys = sorted(key.split(":", 2)[2].split("@")[0] for key in shared_cache.keys())
     assert keys == ["luna:test", "luna:test:generation"]
 
 

@@ -2,9 +2,7 @@
 server mode on a free port of 127.0.0.1 (never the internet)."""
 
 import urllib.request
-import uuid
 
-import boto3
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,41 +16,13 @@ from matching.tests.test_legacy import LEO, fill, legacy_db, u  # noqa: F401 (a 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def s3_server():
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server._server.server_address[:2]
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @pytest.fixture
-def bucket(s3_server, settings, monkeypatch):
-    """A fresh bucket, configured as the default storage the way STORAGE_URL does it."""
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    name = f"pupmatch-{uuid.uuid4().hex[:10]}"
-    client = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1")
-    client.create_bucket(Bucket=name)
+def bucket(s3_bucket, settings):
+    """A fresh bucket (conftest's moto server), the default storage as STORAGE_URL sets it."""
+    client, name, options = s3_bucket
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": name,
-                "location": "media",
-                "endpoint_url": s3_server,
-                "region_name": "us-east-1",
-                "querystring_auth": True,
-                "signature_version": "s3v4",
-                "default_acl": None,
-                "file_overwrite": False,
-            },
-        },
+        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options},
     }
     assert is_s3()
     return client, name

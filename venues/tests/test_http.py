@@ -4,14 +4,13 @@ the Luna routes on the shared cache (real Redis) and with Redis down."""
 import gzip
 
 import pytest
-import redis
 
 from config import cache
+from conftest import CLOSED_REDIS_URL
 from venues.models import ActionItem, ActionItemMember
 
 pytestmark = pytest.mark.django_db
 
-PREFIX = "wt_lunaperf-test-luna"
 
 
 def toggle(client, user_id, venue_id):
@@ -119,35 +118,10 @@ def test_limit_is_in_the_openapi_schema(api_client):
 
 
 # --- the shared cache (real Redis), and Redis down ---------------------------------------
-@pytest.fixture
-def redis_cache(settings):
-    """The default cache on Redis under this test's prefix; CACHES put back before the suite's
-    teardown `cache.clear()` (FLUSHDB on Redis)."""
-    before = settings.CACHES
-
-    def point_at(url):
-        settings.CACHES = {
-            **before,
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": url,
-                "KEY_PREFIX": PREFIX,
-                "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
-            },
-        }
-
-    yield point_at
-    client = redis.Redis.from_url("redis://127.0.0.1:6379/0")
-    for key in client.scan_iter(f"{PREFIX}:*"):
-        client.delete(key)
-    settings.CACHES = before
-    cache.clear_local()
-
-
 def test_action_item_members_come_from_redis_and_follow_a_membership_change(
     api_client, luna_seed, redis_cache, django_assert_num_queries
 ):
-    redis_cache("redis://127.0.0.1:6379/0")
+    redis_cache.point_at()
     toggle(api_client, "user_4", "venue_1")
     api_client.get("/luna/users/user_1")  # fills the cache
     cache.clear_local()  # another process
@@ -162,7 +136,7 @@ def test_action_item_members_come_from_redis_and_follow_a_membership_change(
 
 
 def test_luna_routes_answer_with_redis_down(api_client, luna_seed, redis_cache, caplog):
-    redis_cache("redis://127.0.0.1:8119/0")  # a closed port
+    redis_cache.point_at(CLOSED_REDIS_URL)
     toggle(api_client, "user_4", "venue_1")
     item = ActionItem.objects.get()
 
