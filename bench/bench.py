@@ -133,10 +133,15 @@ def ensure_data(engine: str, scale: float, seed: int, regenerate: bool) -> float
 def start_gunicorn(
     engine: str, app: str | None = None, port: int = PORT, extra_env: dict | None = None
 ) -> subprocess.Popen:
-    command = [GUNICORN, "--config", "config/gunicorn.py"] + ([app] if app else [])
     env = {**environment(engine), "GUNICORN_BIND": f"127.0.0.1:{port}", **(extra_env or {})}
+    return serve(env, port, app)
+
+
+def serve(env: dict[str, str], port: int, app: str | None = None) -> subprocess.Popen:
+    """gunicorn (config/gunicorn.py) with `env`, once it answers on `port` (30 s at most)."""
+    command = [GUNICORN, "--config", "config/gunicorn.py"] + ([app] if app else [])
     process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    for _ in range(100):
+    for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
             return process

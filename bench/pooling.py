@@ -29,8 +29,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
@@ -39,7 +37,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench import machine, run_wrk  # noqa: E402
+from bench.bench import machine, run_wrk, serve  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -156,18 +154,7 @@ class PgBouncer:
 
 
 def start_gunicorn(args, env: dict[str, str], app: str | None = None) -> subprocess.Popen:
-    command = [GUNICORN, "--config", "config/gunicorn.py"] + ([app] if app else [])
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/", timeout=1)
-            return process
-        except urllib.error.HTTPError:
-            return process  # it answers (a 404 is an answer)
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    return serve(env, args.port, app)
 
 
 def stop(process: subprocess.Popen) -> None:

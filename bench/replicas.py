@@ -20,14 +20,15 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.bench import serve  # noqa: E402
+
 OUT = ROOT / "bench" / "out"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
@@ -69,18 +70,7 @@ def environment(args, *, replica: bool, port: int) -> dict[str, str]:
 
 
 def start_gunicorn(env: dict, port: int, app: str | None = None) -> subprocess.Popen:
-    command = [GUNICORN, "--config", "config/gunicorn.py"] + ([app] if app else [])
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-            return process
-        except urllib.error.HTTPError:
-            return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start")
+    return serve(env, port, app)
 
 
 def run_wrk(endpoint: dict, port: int, args) -> dict:
@@ -128,7 +118,6 @@ class Sampler:
             " coalesce(max(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)), 0)"
             " FROM pg_stat_replication"
         ).fetchone()
-        sys.path.insert(0, str(ROOT))
         from config.replicas import STATUS_SQL
 
         seen_by_router = self.replica.execute(STATUS_SQL).fetchone()[2]
