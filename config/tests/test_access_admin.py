@@ -101,5 +101,5 @@ def test_admin_index_lists_keys_and_database_page_under_platform(admin_client):
     response = admin_client.get("/admin/")
     platform = [app for app in response.context["app_list"] if app["app_label"] == "platform"]
     assert [[model["object_name"] for model in app["models"]] for app in platform] == [
-        ["ApplicationKey", "BackupRun", "JobRecord", "DatabaseStatistics"]
+        ["ApplicationKey", "BackupRun", "DashboardDay", "JobRecord", "DatabaseStatistics"]
     ]
