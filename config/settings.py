@@ -467,7 +467,18 @@ X_FRAME_OPTIONS = "DENY"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/(luna|pupmatch|yago|edgesoul|learning)/"
 CORS_ALLOW_CREDENTIALS = False
-CORS_ALLOW_HEADERS = ("accept", "authorization", "content-type", "x-api-key", "x-requested-with")
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "x-api-key",
+    "x-request-id",
+    "x-requested-with",
+    "x-write-lsn",
+)
+# A browser client may read these: its request's id, and its write's position to send back
+# (read-your-writes with replicas, config/replicas.py).
+CORS_EXPOSE_HEADERS = ("x-request-id", "x-write-lsn")
 CORS_PREFLIGHT_MAX_AGE = env.int("CORS_PREFLIGHT_MAX_AGE", default=86400)
 
 # Content-Security-Policy (django-csp): everything from our own origin. The admin and the

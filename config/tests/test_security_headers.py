@@ -130,10 +130,21 @@ def test_cors_preflight_from_an_allowed_origin(client, settings, url):
     assert response["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert response["Access-Control-Allow-Methods"] == "DELETE, GET, OPTIONS, PATCH, POST, PUT"
     assert response["Access-Control-Allow-Headers"] == (
-        "accept, authorization, content-type, x-api-key, x-requested-with"
+        "accept, authorization, content-type, x-api-key, x-request-id, x-requested-with, "
+        "x-write-lsn"
     )
     assert response["Access-Control-Max-Age"] == "86400"
     assert "Access-Control-Allow-Credentials" not in response
+
+
+@pytest.mark.django_db
+def test_cors_lets_an_allowed_origin_read_the_request_id_and_write_position(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+
+    response = client.get("/luna/venues", headers={"Origin": "https://app.example.com"})
+
+    assert response.status_code == 200
+    assert response["Access-Control-Expose-Headers"] == "x-request-id, x-write-lsn"
 
 
 @pytest.mark.django_db
