@@ -240,15 +240,19 @@ def _allowed(request) -> bool:
     return bool(user is not None and user.is_active and user.is_staff)
 
 
-@require_safe
 def metrics_view(request):
     """The Prometheus text format, for a scraper with the token or a staff session."""
     if not _allowed(request):
         if not settings.METRICS_TOKEN:
-            raise Http404  # off unless configured: nothing to find for anyone else
+            raise Http404  # off unless configured: nothing to find for anyone else, any method
         response = JsonResponse({"detail": "A scrape token is required."}, status=401)
         response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
+    return _scrape(request)
+
+
+@require_safe
+def _scrape(request):
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
 
 

@@ -216,3 +216,8 @@ class ActionItemAdmin(ScaledAdmin):
     readonly_fields = ("created_at",)
     date_hierarchy = "created_at"
     inlines = (ActionItemMemberInline,)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A member swapped for another keeps the count the cached ids are versioned by.
+        cache.invalidate(selectors.item_members_key(form.instance.pk))

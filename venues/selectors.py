@@ -93,7 +93,14 @@ def venue_summaries_json() -> orjson.Fragment:
 
     fragments = cache.cached(VENUE_SUMMARY_FRAGMENTS_KEY, build, version=version, per_process=True)
     return orjson.Fragment(
-        b"[" + b",".join(b"%b%d}" % (fragments[venue_id], count) for venue_id, count in rows) + b"]"
+        b"["
+        # A venue deleted between the two reads is left out (its id is gone next request).
+        + b",".join(
+            b"%b%d}" % (fragments[venue_id], count)
+            for venue_id, count in rows
+            if venue_id in fragments
+        )
+        + b"]"
     )
 
 
@@ -198,7 +205,7 @@ ACTION_ITEM_FIELDS = (
 )
 
 
-def _item_members_key(item_id: str) -> str:
+def item_members_key(item_id: str) -> str:
     return f"luna:action-item-members:{item_id}"
 
 
@@ -247,7 +254,7 @@ def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
         return ids
 
     members = cache.cached_many(
-        {item["id"]: _item_members_key(item["id"]) for item in items},
+        {item["id"]: item_members_key(item["id"]) for item in items},
         read,
         versions={item["id"]: item["member_count"] for item in items},
     )
@@ -359,6 +366,8 @@ def recommendations_for(
     people_venues = own_venues | friends_per_venue.keys()
     scored = []
     for venue_id, count in rows:
+        if venue_id not in fragments:  # deleted between the two reads
+            continue
         fragment, category = fragments[venue_id]
         matched = matches.get(category)
         if matched is None:

@@ -78,6 +78,7 @@ def open_page(driver, live_server, path: str):
 @pytest.mark.django_db(transaction=True)
 def test_admin_in_a_real_browser(live_server, browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     from accounts.models import User
     from matching.tests.factories import PreferencesFactory, ProfileFactory, PromptFactory
@@ -97,6 +98,8 @@ def test_admin_in_a_real_browser(live_server, browser):
     browser.find_element(By.NAME, "username").send_keys("root@example.com")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+    # The login page has a #site-name too: read the dashboard only once it has replaced it.
+    WebDriverWait(browser, 10).until(lambda b: b.current_url == f"{live_server.url}/admin/")
 
     # The dashboard: five panels, eleven charts of thirty bars each, styled by the admin's CSS.
     assert browser.find_element(By.ID, "site-name").text == "Backend administration"

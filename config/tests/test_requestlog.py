@@ -9,6 +9,8 @@ import re
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from huey.contrib.djhuey import task
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.parser import text_string_to_metric_families
@@ -55,28 +57,28 @@ def log_lines():
 
 @pytest.mark.django_db
 def test_one_json_line_per_request_with_its_id(client, log_lines):
-    response = client.get(
-        "/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c01", HTTP_X_FORWARDED_FOR="203.0.113.9"
-    )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            "/healthz", HTTP_X_REQUEST_ID="lb-7f3a9c01", HTTP_X_FORWARDED_FOR="203.0.113.9"
+        )
 
     assert response["X-Request-ID"] == "lb-7f3a9c01"
     [line] = log_lines("config.requestlog")
-    assert isinstance(line.pop("duration_ms"), float)
+    duration = line.pop("duration_ms")
+    assert isinstance(duration, float)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", line.pop("time"))
     assert line == {
         "level": "INFO",
         "logger": "config.requestlog",
-        "message": line["message"],
+        "message": f"GET /healthz 200 {duration:.1f}ms {len(queries)}q",
         "method": "GET",
         "route": "healthz",
         "path": "/healthz",
         "status": 200,
-        "db_queries": line["db_queries"],
+        "db_queries": len(queries),
         "client_ip": "127.0.0.1",  # X-Forwarded-For is not believed without TRUSTED_PROXIES
         "request_id": "lb-7f3a9c01",
     }
-    assert line["db_queries"] >= 4
-    assert line["message"].startswith("GET /healthz 200 ")
 
 
 @pytest.mark.parametrize(

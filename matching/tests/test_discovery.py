@@ -4,7 +4,7 @@ import pytest
 
 from config.geo import KM_PER_MILE, haversine_km
 from matching.models import Preferences
-from matching.selectors import compatibility_score, discovery_candidates
+from matching.selectors import discovery_candidates
 from matching.tests.conftest import bearer
 from matching.tests.factories import (
     LikeFactory,
@@ -138,30 +138,19 @@ def test_discovery_query_budget(viewer, django_assert_num_queries, n):
 
 
 def test_selector_matches_python_formula_for_every_row(viewer):
-    """The SQL score equals the documented formula (both engines)."""
+    """The candidate query's distance is the great-circle distance (both engines); the scores
+    are pinned by literals below."""
     dogs = [
         dog("A", 40.7700, -73.9800, age=1, activity="low"),
         dog("B", 40.7400, -73.9900, age=5, activity="high"),
         dog("C", 40.7900, -73.9500, age=2),
     ]
-    prefs = Preferences.objects.get(profile=viewer)
     rows = list(discovery_candidates(profile=viewer))
     assert len(rows) == 3
     for row in rows:
         source = next(d for d in dogs if d.pk == row.id)
-        activity = getattr(getattr(source, "preferences", None), "activity_level", "medium")
         distance = haversine_km(*HOME, source.latitude, source.longitude)
         assert row.distance_km == pytest.approx(distance, abs=1e-6)
-        assert row.compatibility_score == pytest.approx(
-            compatibility_score(
-                distance_km=distance,
-                radius_km=10 * KM_PER_MILE,
-                age=source.age,
-                prefs=prefs,
-                activity=activity,
-            ),
-            abs=1e-9,
-        )
     scores = [row.compatibility_score for row in rows]
     assert scores == sorted(scores, reverse=True)
     # Literal values (by hand from the README's formula), so a change of weights shows.

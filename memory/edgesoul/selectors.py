@@ -39,7 +39,7 @@ def memory_search_queryset(
 
     Best match first; ties go to the more important, then the newer memory. PostgreSQL
     matches and ranks with the stored content/context tsvector and its GIN index (migration
-    0006); SQLite matches the words in the text.
+    0007); SQLite matches the words in the text.
     """
     queryset = Memory.objects.filter(user_id=user_id, confidence__gte=min_confidence)
     if memory_types:

@@ -149,3 +149,29 @@ def test_luna_routes_answer_with_redis_down(api_client, luna_seed, redis_cache, 
     assert recommendations.json()["recommendations"][0]["score"] == 8.3
     assert (health.status_code, health.json()["cache"]) == (200, "unavailable")
     assert "shared cache unavailable" in caplog.text
+
+
+def test_an_admin_save_forgets_an_items_cached_members(
+    api_client, luna_seed, redis_cache, rf, admin_user, django_capture_on_commit_callbacks
+):
+    from types import SimpleNamespace
+
+    from django.contrib.admin import site
+
+    redis_cache.point_at()
+    toggle(api_client, "user_4", "venue_1")
+    api_client.get("/luna/users/user_1")  # fills the cache
+    item = ActionItem.objects.get()
+    # A member swapped for another in the admin's inline: the count, the cache's version, stays.
+    ActionItemMember.objects.filter(action_item=item, member_id="user_2").update(member_id="user_5")
+    stale = api_client.get("/luna/users/user_1").json()["action_items"][0]
+    request = rf.post("/admin/")
+    request.user = admin_user
+    form = SimpleNamespace(instance=item, save_m2m=lambda: None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        site._registry[ActionItem].save_related(request, form, [], True)
+    fresh = api_client.get("/luna/users/user_1").json()["action_items"][0]
+
+    assert stale["interested_user_ids"] == ["user_6", "user_1", "user_2", "user_3", "user_4"]
+    assert fresh["interested_user_ids"] == ["user_6", "user_1", "user_5", "user_3", "user_4"]
