@@ -248,6 +248,9 @@ def bench_engine(engine: str, args) -> dict:
                 note=endpoint.get("note", ""),
                 ceiling_rps=ceiling["rps"],
                 ceiling_fraction=round(result["rps"] / ceiling["rps"], 3),
+                ceiling_p50_ms=ceiling["p50_ms"],
+                ceiling_p99_ms=ceiling["p99_ms"],
+                tail_ratio=tail_ratio(result, ceiling),
                 round_fractions=[round(r["rps"] / c["rps"], 3) for r, c in pairs],
             )
             rows.append(result)
@@ -272,6 +275,18 @@ def bench_engine(engine: str, args) -> dict:
         "ceiling": ceiling,
         "endpoints": rows,
     }
+
+
+def tail_ratio(result: dict, ceiling: dict) -> float | None:
+    """The endpoint's p99 ÷ p50 against the bare view's own p99 ÷ p50 in the same round.
+
+    Issue 11 wants it at most 2 for every read route: a route may be slower than the bare view,
+    but its slow requests should not be further from its typical one than the framework's are.
+    """
+    if not (result["p50_ms"] and ceiling["p50_ms"] and ceiling["p99_ms"]):
+        return None
+    spread = result["p99_ms"] / result["p50_ms"]
+    return round(spread / (ceiling["p99_ms"] / ceiling["p50_ms"]), 2)
 
 
 def machine() -> str:
@@ -344,15 +359,19 @@ def write_results(results: list[dict], args, command: str) -> None:
             f"Data generation: {result['generation_seconds']} s (0 = reused). "
             f"Worker RSS after the run: {result.get('workers_rss_mb')} MiB.",
             "",
-            "| endpoint | req/s | ceiling req/s | of ceiling | p50 ms | p95 ms | p99 ms | errors "
-            "| queries/request |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "The tail column is the endpoint's p99 ÷ p50 divided by the bare view's p99 ÷ p50 "
+            "in the same round (issue 11: at most 2 for read routes).",
+            "",
+            "| endpoint | req/s | ceiling req/s | of ceiling | p50 ms | p95 ms | p99 ms | tail "
+            "| errors | queries/request |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for row in result["endpoints"]:
             errors = f"{row['errors']}" + (f" ({row['note']})" if row["note"] else "")
+            tail = "–" if row.get("tail_ratio") is None else f"{row['tail_ratio']:.1f}"
             lines.append(
                 f"| {row['name']} | {row['rps']} | {row['ceiling_rps']} | {row['ceiling_fraction']:.0%} | {row['p50_ms']:.1f} | "
-                f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {errors} | {row['queries']} |"
+                f"{row['p95_ms']:.1f} | {row['p99_ms']:.1f} | {tail} | {errors} | {row['queries']} |"
             )
         lines.append("")
     (ROOT / "bench" / f"{args.output}.md").write_text("\n".join(lines))
