@@ -85,6 +85,9 @@ MIDDLEWARE = [
     # auditlog's middleware, resolving the actor when an entry is written: after DRF has
     # authenticated the request (JWT users are unknown to Django's auth middleware).
     "config.audit.AuditlogMiddleware",
+    # Innermost: the rendered answer no longer needs its DRF view; freeing it at once keeps a
+    # worker's memory at its working size (config.middleware.ReleaseViewMiddleware).
+    "config.middleware.ReleaseViewMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
