@@ -212,6 +212,8 @@ def bench_engine(engine: str, args) -> dict:
         check=True,
     )
     endpoints = json.loads(endpoints_file.read_text())
+    if args.reads:
+        endpoints = [e for e in endpoints if e["method"] == "GET"]
 
     # The ceiling runs beside the app (same worker settings, next port) and is measured right
     # before each endpoint: on a shared, noisy machine each fraction compares like with like.
@@ -406,6 +408,9 @@ def main() -> None:
     parser.add_argument("--gunicorn-threads", type=int, help="threads per worker (>1: gthread)")
     parser.add_argument("--database-url", help="bench this existing database (no generation)")
     parser.add_argument("--apps", nargs="+", help="only these apps of bench/endpoints.py")
+    parser.add_argument(
+        "--reads", action="store_true", help="only the GET routes (the tail target's 30 s runs)"
+    )
     parser.add_argument("--accept-encoding", help="sent with every request (e.g. gzip)")
     parser.add_argument(
         "--rounds",
