@@ -15,6 +15,20 @@ POSITIVE_EMOTIONS = ("joy", "love", "surprise")
 NEGATIVE_EMOTIONS = ("sadness", "anger", "fear")
 NOTABLE_FREQUENCY = 5
 SEARCH_FIELDS = ("content", "context")
+# A memory as the API returns it (api.MemorySerializer's fields), read as a value row.
+MEMORY_FIELDS = (
+    "id",
+    "user_id",
+    "memory_type",
+    "content",
+    "context",
+    "confidence",
+    "importance",
+    "created_at",
+    "last_accessed",
+    "access_count",
+    "metadata",
+)
 
 
 def memory_list(
@@ -46,6 +60,22 @@ def memory_search_queryset(
         queryset = queryset.filter(memory_type__in=list(memory_types))
     return full_text_search(queryset, query, SEARCH_FIELDS, stored_vector="search_vector").order_by(
         "-rank", "-importance", "-created_at", "-id"
+    )
+
+
+def memory_search_rows(
+    *,
+    user_id: str,
+    query: str,
+    memory_types: Sequence[str] | None = None,
+    limit: int = 5,
+    min_confidence: float = 0.3,
+) -> list[dict[str, Any]]:
+    """The best `limit` matches of `memory_search_queryset` as value rows (MEMORY_FIELDS)."""
+    return list(
+        memory_search_queryset(
+            user_id=user_id, query=query, memory_types=memory_types, min_confidence=min_confidence
+        ).values(*MEMORY_FIELDS)[:limit]
     )
 
 
