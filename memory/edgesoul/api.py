@@ -318,7 +318,9 @@ USER_NOT_FOUND = "User not found"
 class EdgeSoulViewSet(access.EdgeSoulAccess, viewsets.ViewSet):
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        if "user_id" in kwargs:  # the path's user id: 400 rather than a database error
+        # The path's user id: 400 rather than a database error (search's is the URL's own
+        # constant "search"; its body's user_id is validated by the view).
+        if "user_id" in kwargs and self.action != "search":
             _valid(UserIdSerializer, {"user_id": kwargs["user_id"]})
             if self.checks_path_user_id:
                 profile = services.profile_for_account(
