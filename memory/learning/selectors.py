@@ -74,15 +74,19 @@ _PROFILE_ROW = Prepared(
         *PROFILE_ROW_FIELDS
     )[:1]
 )
-_WORD_ROWS = Prepared(
+# The profile's words and grammar points in one query: (language or GRAMMAR, text), in id order.
+GRAMMAR = "grammar"
+_LIST_ROWS = Prepared(
     lambda profile_id: MasteredWord.objects.filter(profile_id=profile_id)
+    .order_by()  # no ORDER BY inside a compound statement (SQLite); the union is ordered
+    .values_list("language", "word", "id")
+    .union(
+        MasteredGrammar.objects.filter(profile_id=profile_id)
+        .order_by()
+        .values_list(Value(GRAMMAR), "grammar_uri", "id"),
+        all=True,
+    )
     .order_by("id")
-    .values_list("language", "word")
-)
-_GRAMMAR_ROWS = Prepared(
-    lambda profile_id: MasteredGrammar.objects.filter(profile_id=profile_id)
-    .order_by("id")
-    .values_list("grammar_uri")
 )
 
 
@@ -109,11 +113,15 @@ def learner_profile_get(
 
 
 def learner_lists(*, profile_id: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """The profile's (language, word) pairs and grammar URIs, in id order (two queries).
+    """The profile's (language, word) pairs and grammar URIs, each in id order (one query).
 
     Value rows, not model instances: a learner has hundreds of words."""
-    words = _WORD_ROWS.rows(profile_id)
-    grammar = [uri for (uri,) in _GRAMMAR_ROWS.rows(profile_id)]
+    words, grammar = [], []
+    for kind, text, _ in _LIST_ROWS.rows(profile_id):
+        if kind == GRAMMAR:
+            grammar.append(text)
+        else:
+            words.append((kind, text))
     return words, grammar
 
 
