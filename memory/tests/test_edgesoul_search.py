@@ -152,6 +152,19 @@ def test_search_answers_what_the_memory_serializer_gives(api_client, hiking_memo
     assert response.json()[0]["metadata"] == {"mood": "calm", "tags": ["outdoors", 2]}
 
 
+def test_an_underscore_in_a_word_is_matched_literally(api_client):
+    MemoryFactory(id="literal", user__user_id="u1", content="Uses snake_case names")
+    MemoryFactory(id="wildcard", user__user_id="u1", content="Uses snakeXcase names")
+
+    assert search(api_client, query="snake_case") == ["literal"]
+
+
+def test_a_type_listed_twice_counts_once(api_client, hiking_memories):
+    assert search(api_client, query="hiking", memory_types=["preference", "preference"]) == [
+        "preference"
+    ]
+
+
 def test_search_outside_the_request_transaction():
     assert _non_atomic(RequestFactory().post(URL)) is True
     assert _non_atomic(RequestFactory().delete(URL)) is False
