@@ -5,6 +5,7 @@ EDGESOUL_ACCESS (config/access.py); with `user`, every `user_id` of a request (p
 must be the one linked to the caller's account: another's in the path is 404, in a body 403.
 """
 
+from django.db import transaction
 from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -107,6 +108,31 @@ class MemorySerializer(serializers.ModelSerializer):
             "access_count",
             "metadata",
         )
+
+
+# DRF's own rendering of a datetime (the current time zone, ISO 8601, "Z" for UTC).
+_DATETIME = serializers.DateTimeField()
+
+
+def memory_rows_data(rows: list[dict]) -> list[dict]:
+    """What MemorySerializer(many=True).data gives for these memories, from value rows
+    (selectors.MEMORY_FIELDS): the same keys, order and values, without a serializer per row."""
+    return [
+        {
+            "id": row["id"],
+            "user_id": row["user_id"],
+            "memory_type": row["memory_type"],
+            "content": row["content"],
+            "context": row["context"],
+            "confidence": float(row["confidence"]),
+            "importance": float(row["importance"]),
+            "created_at": _DATETIME.to_representation(row["created_at"]),
+            "last_accessed": _DATETIME.to_representation(row["last_accessed"]),
+            "access_count": int(row["access_count"]),
+            "metadata": row["metadata"],
+        }
+        for row in rows
+    ]
 
 
 class MemoryListQuerySerializer(serializers.Serializer):
@@ -292,7 +318,9 @@ USER_NOT_FOUND = "User not found"
 class EdgeSoulViewSet(access.EdgeSoulAccess, viewsets.ViewSet):
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)
-        if "user_id" in kwargs:  # the path's user id: 400 rather than a database error
+        # The path's user id: 400 rather than a database error (search's is the URL's own
+        # constant "search"; its body's user_id is validated by the view).
+        if "user_id" in kwargs and self.action != "search":
             _valid(UserIdSerializer, {"user_id": kwargs["user_id"]})
             if self.checks_path_user_id:
                 profile = services.profile_for_account(
@@ -356,17 +384,18 @@ class MemoryViewSet(EdgeSoulViewSet):
         )
 
     @extend_schema(request=MemorySearchSerializer, responses=MemorySerializer(many=True))
+    @transaction.non_atomic_requests  # a read and one UPDATE: no lock held for the request
     def search(self, request: Request, user_id: str = "search") -> Response:
         data = _valid(MemorySearchSerializer, request.data)
         self.check_own_body_user_id(data["user_id"])
-        memories = services.memory_search(
+        rows = services.memory_search(
             user_id=data["user_id"],
             query=data["query"],
             memory_types=data.get("memory_types") or None,
             limit=data["limit"],
             min_confidence=data["min_confidence"],
         )
-        return Response(MemorySerializer(memories, many=True).data)
+        return Response(memory_rows_data(rows))
 
     @extend_schema(request=MemoryCreateSerializer, responses={201: MEMORY_CREATED})
     def create(self, request: Request, user_id: str) -> Response:

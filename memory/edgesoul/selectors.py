@@ -1,13 +1,17 @@
 """EdgeSoul reads: memory lists, emotional summaries, per-user and global statistics."""
 
+import functools
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
-from config.search import full_text_search
+from config.db import is_postgresql
+from config.search import full_text_search, query_words
+from config.sql import Prepared
 
 from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory, MemoryType
 
@@ -15,6 +19,20 @@ POSITIVE_EMOTIONS = ("joy", "love", "surprise")
 NEGATIVE_EMOTIONS = ("sadness", "anger", "fear")
 NOTABLE_FREQUENCY = 5
 SEARCH_FIELDS = ("content", "context")
+# A memory as the API returns it (api.MemorySerializer's fields), read as a value row.
+MEMORY_FIELDS = (
+    "id",
+    "user_id",
+    "memory_type",
+    "content",
+    "context",
+    "confidence",
+    "importance",
+    "created_at",
+    "last_accessed",
+    "access_count",
+    "metadata",
+)
 
 
 def memory_list(
@@ -38,15 +56,62 @@ def memory_search_queryset(
     """The user's memories matching `query` in content or context, annotated `rank`.
 
     Best match first; ties go to the more important, then the newer memory. PostgreSQL
-    matches and ranks with the stored content/context tsvector and its GIN index (migration
-    0007); SQLite matches the words in the text.
+    matches and ranks with the stored content/context tsvector and the GIN index over
+    (user_id, search_vector) (migrations 0007, 0008); SQLite matches the words in the text.
     """
-    queryset = Memory.objects.filter(user_id=user_id, confidence__gte=min_confidence)
+    return _search_queryset(user_id, min_confidence, query_words(query), memory_types or ())
+
+
+def _search_queryset(user_id, min_confidence, words, memory_types) -> QuerySet[Memory]:
+    # Value(): the parameter reaches the SQL as it is given (a compiled query's marker).
+    queryset = Memory.objects.filter(user_id=user_id, confidence__gte=Value(min_confidence))
     if memory_types:
         queryset = queryset.filter(memory_type__in=list(memory_types))
-    return full_text_search(queryset, query, SEARCH_FIELDS, stored_vector="search_vector").order_by(
-        "-rank", "-importance", "-created_at", "-id"
+    ranked = full_text_search(
+        queryset, "", SEARCH_FIELDS, stored_vector="search_vector", words=words
     )
+    return ranked.order_by("-rank", "-importance", "-created_at", "-id")
+
+
+@functools.lru_cache(maxsize=256)
+def _search_rows_prepared(word_count: int, type_count: int, limit: int) -> Prepared:
+    """The search of that shape, compiled once per process (config/sql.py); its parameters:
+    user_id, min_confidence, the words (PostgreSQL: their text, one parameter), the types."""
+
+    def build(user_id, min_confidence, *terms):
+        words = terms[:word_count]
+        if is_postgresql(connection):
+            words = [word or "" for word in words]  # None: Prepared learning the model
+        else:
+            words = [Value(word) for word in words]
+        return _search_queryset(user_id, min_confidence, words, terms[word_count:]).values_list(
+            *MEMORY_FIELDS
+        )[:limit]
+
+    return Prepared(build)
+
+
+def memory_search_rows(
+    *,
+    user_id: str,
+    query: str,
+    memory_types: Sequence[str] | None = None,
+    limit: int = 5,
+    min_confidence: float = 0.3,
+) -> list[dict[str, Any]]:
+    """The best `limit` matches of `memory_search_queryset` as value rows (MEMORY_FIELDS).
+
+    The SQL is compiled once per shape (number of words and types, limit): building and
+    compiling the ranked queryset cost several times more than running it for a user."""
+    words = query_words(query)
+    if not words:
+        return []
+    if is_postgresql(connection):
+        words = [" ".join(words)]  # websearch_to_tsquery reads the words as one text
+    types = list(dict.fromkeys(memory_types or ()))  # SQL's IN () lists each once
+    prepared = _search_rows_prepared(len(words), len(types), limit)
+    rows = prepared.rows(user_id, min_confidence, *words, *types)
+    return [dict(zip(MEMORY_FIELDS, row, strict=True)) for row in rows]
 
 
 def pattern_list(*, user_id: str) -> QuerySet[EmotionalPattern]:

@@ -11,7 +11,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from .models import CompanionProfile, ConversationContext, EmotionalPattern, Memory, Trend
-from .selectors import memory_search_queryset, profile_of_account
+from .selectors import memory_search_rows, profile_of_account
 
 MAX_TRIGGERS = 10
 # Trend: the newest TREND_WINDOW intensities (by occurrence time), at least TREND_MIN_SAMPLES of
@@ -103,7 +103,6 @@ def memories_delete(*, user_id: str, memory_type: str | None = None) -> int:
     return deleted
 
 
-@transaction.atomic(savepoint=False)
 def memory_search(
     *,
     user_id: str,
@@ -111,25 +110,32 @@ def memory_search(
     memory_types: Sequence[str] | None = None,
     limit: int = 5,
     min_confidence: float = 0.3,
-) -> list[Memory]:
-    """Memories whose content or context matches `query`, best match first.
+) -> list[dict[str, Any]]:
+    """Memories whose content or context matches `query`, best match first, as value rows
+    (selectors.MEMORY_FIELDS).
 
     Ties go to the more important, then the newer memory. The returned memories' access count
     and last-accessed time are updated in one UPDATE (F() expression, no read-modify-write).
+    Called outside a transaction (the search view is non-atomic) the read takes no lock and
+    the UPDATE is one autocommitted statement: on SQLite the write lock is held for that
+    statement alone, not for the whole request.
     """
-    ranked = memory_search_queryset(
-        user_id=user_id, query=query, memory_types=memory_types, min_confidence=min_confidence
+    rows = memory_search_rows(
+        user_id=user_id,
+        query=query,
+        memory_types=memory_types,
+        limit=limit,
+        min_confidence=min_confidence,
     )
-    memories = list(ranked[:limit])
-    if memories:
+    if rows:
         now = timezone.now()
-        Memory.objects.filter(pk__in=[memory.pk for memory in memories]).update(
+        Memory.objects.filter(pk__in=[row["id"] for row in rows]).update(
             access_count=F("access_count") + 1, last_accessed=now
         )
-        for memory in memories:
-            memory.access_count += 1
-            memory.last_accessed = now
-    return memories
+        for row in rows:
+            row["access_count"] += 1
+            row["last_accessed"] = now
+    return rows
 
 
 def _iso(moment: datetime) -> str:

@@ -43,27 +43,36 @@ def profile_representation(
         grammar_uris = [grammar.grammar_uri for grammar in profile.mastered_grammar.all()]
     else:
         pairs, grammar_uris = lists
+    fields = {name: getattr(profile, name) for name in selectors.PROFILE_ROW_FIELDS}
+    return profile_data(fields, pairs, grammar_uris)
+
+
+def profile_data(
+    fields: dict, pairs: list[tuple[str, str]], grammar_uris: list[str]
+) -> dict:
+    """The profile object of the contract from the profile's own fields
+    (selectors.PROFILE_ROW_FIELDS), its (language, word) pairs and grammar URIs."""
     words = {Language.CHINESE: [], Language.ENGLISH: []}
     for language, word in pairs:
         words[language].append(word)
     return {
-        "id": profile.id,
-        "name": profile.name,
-        "dob": profile.dob,
-        "gender": profile.gender,
-        "address": profile.address,
-        "school": profile.school,
-        "neighborhood": profile.neighborhood,
-        "interests": profile.interests,
-        "character_roster": profile.character_roster,
-        "verbal_fluency": profile.verbal_fluency,
-        "passive_language_level": profile.passive_language_level,
-        "mental_age": profile.mental_age,
-        "raw_input": profile.raw_input,
+        "id": fields["id"],
+        "name": fields["name"],
+        "dob": fields["dob"],
+        "gender": fields["gender"],
+        "address": fields["address"],
+        "school": fields["school"],
+        "neighborhood": fields["neighborhood"],
+        "interests": fields["interests"],
+        "character_roster": fields["character_roster"],
+        "verbal_fluency": fields["verbal_fluency"],
+        "passive_language_level": fields["passive_language_level"],
+        "mental_age": fields["mental_age"],
+        "raw_input": fields["raw_input"],
         "mastered_words": services.WORD_SEPARATOR.join(words[Language.CHINESE]),
         "mastered_english_words": services.WORD_SEPARATOR.join(words[Language.ENGLISH]),
         "mastered_grammar": services.GRAMMAR_SEPARATOR.join(grammar_uris),
-        "extracted_data": profile.extracted_data,
+        "extracted_data": fields["extracted_data"],
     }
 
 
@@ -194,8 +203,10 @@ class LearnerProfileViewSet(access.LearningAccess, viewsets.ViewSet):
 
     @extend_schema(responses=LearnerProfileOutSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
-        profile = self._profile(pk, with_lists=False)
-        return Response(profile_representation(profile, selectors.learner_lists(profile=profile)))
+        row = selectors.learner_profile_row(key=pk, viewer=request.user)
+        if row is None:
+            raise NotFound("Profile not found")
+        return Response(profile_data(row, *selectors.learner_lists(profile_id=row["id"])))
 
     @extend_schema(request=LearnerProfileWriteSerializer, responses=LearnerProfileOutSerializer)
     def update(self, request: Request, pk: str) -> Response:

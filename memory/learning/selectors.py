@@ -1,10 +1,23 @@
 """Learning reads: profiles with their word and grammar lists, cards, chat."""
 
+from typing import Any
+
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from config.access import LEARNING
+from config.sql import Prepared
 
-from .models import ApprovedCard, ChatMessage, LearnerProfile, MasteredGrammar, MasteredWord
+from .models import (
+    LEARNER_PROFILE_FIELDS,
+    ApprovedCard,
+    ChatMessage,
+    LearnerProfile,
+    MasteredGrammar,
+    MasteredWord,
+)
+
+# A profile's own columns as GET /learning/profiles/{id} reads them (value rows).
+PROFILE_ROW_FIELDS = ("id", *LEARNER_PROFILE_FIELDS)
 
 
 def learner_profile_visible(*, viewer) -> QuerySet[LearnerProfile]:
@@ -35,19 +48,58 @@ def learner_profile_list(*, viewer) -> QuerySet[LearnerProfile]:
     )
 
 
-def _by_id_or_name(queryset: QuerySet[LearnerProfile], key: str) -> LearnerProfile | None:
-    """The profile with id `key`; when none has it, the oldest profile named `key`.
-
-    One query: both candidates are fetched and the exact id sorts first.
-    """
+def _by_id_or_name_ordered(queryset: QuerySet[LearnerProfile], key: str) -> QuerySet:
+    """The profiles with id or name `key`, the one with that id first, then the oldest."""
     return (
         queryset.filter(Q(id=key) | Q(name=key))
         .annotate(
             by_name=Case(When(id=key, then=Value(0)), default=Value(1), output_field=IntegerField())
         )
         .order_by("by_name", "created_at", "id")
-        .first()
     )
+
+
+def _by_id_or_name(queryset: QuerySet[LearnerProfile], key: str) -> LearnerProfile | None:
+    """The profile with id `key`; when none has it, the oldest profile named `key`.
+
+    One query: both candidates are fetched and the exact id sorts first.
+    """
+    return _by_id_or_name_ordered(queryset, key).first()
+
+
+# The hot read of GET /learning/profiles/{id}, compiled once per process (config/sql.py):
+# building and compiling these querysets cost more than running them.
+_PROFILE_ROW = Prepared(
+    lambda key: _by_id_or_name_ordered(LearnerProfile.objects.all(), key).values_list(
+        *PROFILE_ROW_FIELDS
+    )[:1]
+)
+# The profile's words and grammar points in one query: (language or GRAMMAR, text), in id order.
+GRAMMAR = "grammar"
+_LIST_ROWS = Prepared(
+    lambda profile_id: MasteredWord.objects.filter(profile_id=profile_id)
+    .order_by()  # no ORDER BY inside a compound statement (SQLite); the union is ordered
+    .values_list("language", "word", "id")
+    .union(
+        MasteredGrammar.objects.filter(profile_id=profile_id)
+        .order_by()
+        .values_list(Value(GRAMMAR), "grammar_uri", "id"),
+        all=True,
+    )
+    .order_by("id")
+)
+
+
+def learner_profile_row(*, key: str, viewer) -> dict[str, Any] | None:
+    """`learner_profile_get(with_lists=False)` as a value row (PROFILE_ROW_FIELDS), or None."""
+    if LEARNING.scoped_to_account:  # the viewer's scope: not one compiled query for all
+        return (
+            _by_id_or_name_ordered(learner_profile_visible(viewer=viewer), key)
+            .values(*PROFILE_ROW_FIELDS)
+            .first()
+        )
+    rows = _PROFILE_ROW.rows(key)
+    return dict(zip(PROFILE_ROW_FIELDS, rows[0], strict=True)) if rows else None
 
 
 def learner_profile_get(
@@ -60,18 +112,16 @@ def learner_profile_get(
     return _by_id_or_name(queryset, key)
 
 
-def learner_lists(*, profile: LearnerProfile) -> tuple[list[tuple[str, str]], list[str]]:
-    """The profile's (language, word) pairs and grammar URIs, in id order (two queries).
+def learner_lists(*, profile_id: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The profile's (language, word) pairs and grammar URIs, each in id order (one query).
 
     Value rows, not model instances: a learner has hundreds of words."""
-    words = list(
-        MasteredWord.objects.filter(profile=profile).order_by("id").values_list("language", "word")
-    )
-    grammar = list(
-        MasteredGrammar.objects.filter(profile=profile)
-        .order_by("id")
-        .values_list("grammar_uri", flat=True)
-    )
+    words, grammar = [], []
+    for kind, text, _ in _LIST_ROWS.rows(profile_id):
+        if kind == GRAMMAR:
+            grammar.append(text)
+        else:
+            words.append((kind, text))
     return words, grammar
 
 

@@ -1,8 +1,11 @@
 from datetime import timedelta
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
+from config.middleware import _non_atomic
+from memory.edgesoul.api import MemorySerializer
 from memory.models import Memory
 from memory.tests.factories import MemoryFactory
 
@@ -87,9 +90,9 @@ def test_returned_memories_are_touched_in_one_update(
 ):
     before = timezone.now()
 
-    # SELECT + UPDATE; the other two are the SAVEPOINT/RELEASE pair of the request's
-    # transaction (inside the test's transaction). The service adds no savepoint of its own.
-    with django_assert_num_queries(4) as captured:
+    # SELECT + UPDATE: the search runs outside a request transaction (no SAVEPOINT/RELEASE
+    # pair) and the service opens none of its own.
+    with django_assert_num_queries(2) as captured:
         response = api_client.post(
             URL, {"user_id": "u1", "query": "hiking", "limit": 2}, format="json"
         )
@@ -117,16 +120,54 @@ def test_returned_memories_are_touched_in_one_update(
 def test_search_query_budget(api_client, django_assert_num_queries, extra):
     MemoryFactory.create_batch(6 + extra, user__user_id="u1", content="hiking again")
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         response = api_client.post(URL, {"user_id": "u1", "query": "hiking"}, format="json")
 
     assert len(response.json()) == 5
 
 
 def test_nothing_matches_touches_nothing(api_client, hiking_memories, django_assert_num_queries):
-    # The SELECT alone (plus the request's SAVEPOINT/RELEASE pair): no UPDATE.
-    with django_assert_num_queries(3):
+    # The SELECT alone: no UPDATE.
+    with django_assert_num_queries(1):
         assert search(api_client, query="volcano") == []
+
+
+def test_search_answers_what_the_memory_serializer_gives(api_client, hiking_memories):
+    MemoryFactory(
+        id="full",
+        user__user_id="u1",
+        memory_type="emotional",
+        content="Hiking at dawn",
+        context=None,
+        confidence=0.75,
+        importance=1.0,
+        metadata={"mood": "calm", "tags": ["outdoors", 2]},
+    )
+
+    response = api_client.post(URL, {"user_id": "u1", "query": "dawn"}, format="json")
+
+    memory = Memory.objects.get(id="full")
+    assert response.json() == MemorySerializer([memory], many=True).data
+    assert response.json()[0]["access_count"] == 1
+    assert response.json()[0]["metadata"] == {"mood": "calm", "tags": ["outdoors", 2]}
+
+
+def test_an_underscore_in_a_word_is_matched_literally(api_client):
+    MemoryFactory(id="literal", user__user_id="u1", content="Uses snake_case names")
+    MemoryFactory(id="wildcard", user__user_id="u1", content="Uses snakeXcase names")
+
+    assert search(api_client, query="snake_case") == ["literal"]
+
+
+def test_a_type_listed_twice_counts_once(api_client, hiking_memories):
+    assert search(api_client, query="hiking", memory_types=["preference", "preference"]) == [
+        "preference"
+    ]
+
+
+def test_search_outside_the_request_transaction():
+    assert _non_atomic(RequestFactory().post(URL)) is True
+    assert _non_atomic(RequestFactory().delete(URL)) is False
 
 
 @pytest.mark.parametrize(

@@ -171,6 +171,39 @@ def test_an_exact_id_wins_over_a_name(api_client):
     assert api_client.get(f"{URL}/ann").json()["name"] == "Someone else"
 
 
+def test_of_two_profiles_with_the_name_the_oldest_answers(api_client):
+    now = timezone.now()
+    LearnerProfileFactory(id="b-newer", name="Bo", created_at=now)
+    LearnerProfileFactory(id="z-older", name="Bo", created_at=now - timedelta(days=1))
+
+    assert api_client.get(f"{URL}/Bo").json()["id"] == "z-older"
+
+
+def test_detail_answers_the_list_s_profile_object(api_client):
+    profile = LearnerProfileFactory(
+        id="full",
+        name="Full",
+        interests=["kites"],
+        character_roster=[{"name": "Panda", "age": 3}],
+        verbal_fluency="high",
+        mental_age=5.5,
+        raw_input="notes",
+        extracted_data={"likes": ["red"], "n": 1},
+    )
+    MasteredWordFactory(profile=profile, word="山", language="zh")
+    MasteredWordFactory(profile=profile, word="hill", language="en")
+    MasteredWordFactory(profile=profile, word="水", language="zh")
+    MasteredGrammarFactory(profile=profile, grammar_uri="g:1")
+    MasteredGrammarFactory(profile=profile, grammar_uri="g:2")
+
+    detail = api_client.get(f"{URL}/full").json()
+
+    assert detail == api_client.get(URL).json()[0]
+    assert (detail["mastered_words"], detail["mastered_english_words"]) == ("山, 水", "hill")
+    assert (detail["mastered_grammar"], detail["mental_age"]) == ("g:1,g:2", 5.5)
+    assert detail["character_roster"] == [{"name": "Panda", "age": 3}]
+
+
 def test_unknown_profile_is_404(api_client):
     for method in ("get", "put", "delete"):
         response = getattr(api_client, method)(f"{URL}/nobody", {}, format="json")
@@ -268,7 +301,8 @@ def test_profile_detail_query_budget(api_client, django_assert_num_queries, word
     profile = LearnerProfileFactory(name="Ann")
     MasteredWordFactory.create_batch(words, profile=profile)
 
-    with django_assert_num_queries(3):
+    # The profile, then its words and grammar points in one query.
+    with django_assert_num_queries(2):
         response = api_client.get(f"{URL}/Ann")
 
     assert len(response.json()["mastered_english_words"].split(", ")) == words
