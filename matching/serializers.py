@@ -279,7 +279,7 @@ def discovery_cards(
             "photos": [
                 {
                     "id": str(photo["id"]),
-                    "profile_id": str(photo["profile_id"]),
+                    "profile_id": str(candidate.id),
                     "url": url(photo["image"]),
                     "order": photo["order"],
                     "created_at": created_at(photo["created_at"]),
