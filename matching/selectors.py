@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     Case,
     Count,
@@ -229,17 +229,17 @@ _NEAREST = {
 }
 
 
-def _pool_params(*, profile: Profile, prefs: Preferences, pool: int) -> dict[str, Any]:
+def _pool_params(*, db: Any, profile: Profile, prefs: Preferences, pool: int) -> dict[str, Any]:
     """The values the pool's SQL binds: the viewer, the age range, the pool size, the bands."""
     params: dict[str, Any] = {
-        "user_id": Profile._meta.pk.get_db_prep_value(profile.user_id, connection),
+        "user_id": Profile._meta.pk.get_db_prep_value(profile.user_id, db),
         "min_age": prefs.min_age,
         "max_age": prefs.max_age,
         "pool": pool,
         "radius": radius_km(prefs),
     }
     lat, lng = profile.latitude, profile.longitude
-    if is_postgresql(connection):
+    if is_postgresql(db):
         params.update(lat=lat, lng=lng)
         return params
     lat_r, lng_r = math.radians(lat), math.radians(lng)
@@ -262,6 +262,11 @@ def _pool_params(*, profile: Profile, prefs: Preferences, pool: int) -> dict[str
     return params
 
 
+def _reading() -> Any:
+    """The connection the ORM would read these tables on (a replica for a safe request)."""
+    return connections[router.db_for_read(Profile)]
+
+
 def _uuid(value: Any) -> uuid.UUID:
     # The raw cursor skips the ORM's converters: SQLite returns UUIDs as hex text.
     return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
@@ -274,9 +279,11 @@ def nearest_eligible(*, profile: Profile, prefs: Preferences, pool: int) -> list
     passed, and anyone who passed on the viewer; each with `distance_km`. Discovery ranks
     exactly these rows.
     """
-    sql = _NEAREST[connection.vendor]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, _pool_params(profile=profile, prefs=prefs, pool=pool))
+    db = _reading()
+    with db.cursor() as cursor:
+        cursor.execute(
+            _NEAREST[db.vendor], _pool_params(db=db, profile=profile, prefs=prefs, pool=pool)
+        )
         names = [column[0] for column in cursor.description]
         rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     for row in rows:
@@ -304,7 +311,8 @@ def discovery_page(
     """
     prefs = prefs or preferences_for(profile)
     pool = pool or settings.PUPMATCH_DISCOVERY_POOL
-    params = _pool_params(profile=profile, prefs=prefs, pool=pool)
+    db = _reading()
+    params = _pool_params(db=db, profile=profile, prefs=prefs, pool=pool)
     mid = (prefs.min_age + prefs.max_age) / 2
     viewer_rank = ACTIVITY_RANK[prefs.activity_level]
     params.update(
@@ -319,8 +327,8 @@ def discovery_page(
         limit=pool if limit is None else limit,
         offset=offset,
     )
-    sql = _PAGE[connection.vendor]
-    with connection.cursor() as cursor:
+    sql = _PAGE[db.vendor]
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         if not rows and offset:
@@ -370,14 +378,15 @@ def card_photos_and_prompts(
     prompts: dict[uuid.UUID, list[dict]] = {pk: [] for pk in profile_ids}
     if not profile_ids:
         return photos, prompts
-    keys = [Profile._meta.pk.get_db_prep_value(pk, connection) for pk in profile_ids]
+    db = _reading()
+    keys = [Profile._meta.pk.get_db_prep_value(pk, db) for pk in profile_ids]
     owner = dict(zip(keys, profile_ids, strict=True))
     ids = ", ".join(["%s"] * len(keys))
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(_CARD_PHOTOS.format(ids=ids), keys)
         for pk, profile_id, image, order, created_at, thumbnail in cursor.fetchall():
             if timezone.is_naive(created_at):  # SQLite: UTC without a zone, as the ORM reads it
-                created_at = timezone.make_aware(created_at, connection.timezone)
+                created_at = timezone.make_aware(created_at, db.timezone)
             photos[owner[profile_id]].append(
                 {
                     "id": _uuid(pk),
