@@ -54,8 +54,8 @@ from matching.models import (
 #                                                             half_range = max((max−min)/2, 1)
 #   activity_fit = 1 − |level(candidate) − level(viewer)| / 2 low=0, medium=1, high=2; a profile
 #                                                             without preferences counts as medium
-# Ties: nearer first, then profile id. Computed in Python over the nearest
-# PUPMATCH_DISCOVERY_POOL eligible profiles, which one query reads (see discovery_candidates).
+# Ties: nearer first, then profile id. Ranks the nearest PUPMATCH_DISCOVERY_POOL eligible
+# profiles; discovery_page computes it in SQL (_SCORE), compatibility_score in Python, the same.
 SCORE_WEIGHTS = {"distance": 0.5, "age": 0.3, "activity": 0.2}
 ACTIVITY_RANK = {ActivityLevel.LOW: 0, ActivityLevel.MEDIUM: 1, ActivityLevel.HIGH: 2}
 
