@@ -1,4 +1,4 @@
-"""PupMatch discovery on the current database: the KNN query's plan and the route's median time.
+"""PupMatch discovery on the current database: the page query's plan and the route's median time.
 
 DATABASE_URL=postgres://.../bench_backend python bench/explain_discovery.py [RUNS]
 """
@@ -32,13 +32,13 @@ def main(runs: int) -> None:
     viewer = viewers[0]
     prefs = selectors.preferences_for(viewer)
     print(f"{total:,} profiles; viewer {viewer.pk}, radius {selectors.radius_km(prefs):.1f} km")
-    # The same queryset nearest_eligible evaluates, explained instead of evaluated.
+    # The statement discovery_page runs for the first page, explained instead of evaluated.
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
-        selectors.nearest_eligible(
-            profile=viewer, prefs=prefs, pool=settings.PUPMATCH_DISCOVERY_POOL
+        selectors.discovery_page(
+            profile=viewer, prefs=prefs, limit=50, pool=settings.PUPMATCH_DISCOVERY_POOL
         )
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + captured.captured_queries[-1]["sql"])

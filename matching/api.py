@@ -104,6 +104,17 @@ class MessagePagination(CursorPagination):
         return bounded_page_size_parameters(self, super().get_schema_operation_parameters(view))
 
 
+class DiscoveryPagination(BoundedLimitOffsetPagination):
+    """Limit/offset over a page the database cuts: `fetch(offset, limit)` → (count, page)."""
+
+    def paginate(self, request, fetch) -> list:
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        self.count, page = fetch(self.offset, self.limit)
+        return page
+
+
 # --- Auth ------------------------------------------------------------------------------------
 
 
@@ -303,9 +314,13 @@ class ProfileViewSet(PupMatchViewSet):
                 {"location": ["Set your profile's location to discover dogs nearby"]}
             )
         prefs = selectors.preferences_for(profile)
-        candidates = selectors.discovery_candidates(profile=profile, prefs=prefs)
-        paginator = BoundedLimitOffsetPagination()
-        page = paginator.paginate_queryset(candidates, request, view=self)
+        paginator = DiscoveryPagination()
+        page = paginator.paginate(
+            request,
+            lambda offset, limit: selectors.discovery_page(
+                profile=profile, prefs=prefs, offset=offset, limit=limit
+            ),
+        )
         cards = discovery_cards(page, request=request, distance_unit=prefs.distance_unit)
         return paginator.get_paginated_response(cards)
 

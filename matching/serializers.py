@@ -1,5 +1,6 @@
 """PupMatch request and response shapes (the original's routes keep their exact keys)."""
 
+import functools
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_serializer
@@ -28,7 +29,7 @@ from matching.models import (
     Profile,
     Prompt,
 )
-from matching.photos import photo_url
+from matching.photos import photo_url, photo_urls
 from matching.selectors import (
     Candidate,
     card_photos_and_prompts,
@@ -243,9 +244,9 @@ class ProfileCardSerializer(serializers.ModelSerializer):
 class DiscoveryCardSerializer(ProfileCardSerializer):
     """The discovery card's schema; `discovery_cards` builds the responses."""
 
-    distance = serializers.SerializerMethodField()
-    distance_unit = serializers.SerializerMethodField()
-    compatibility_score = serializers.SerializerMethodField()
+    distance = serializers.IntegerField(read_only=True)
+    distance_unit = serializers.CharField(read_only=True)
+    compatibility_score = serializers.FloatField(read_only=True)
 
     class Meta(ProfileCardSerializer.Meta):
         fields = (
@@ -254,16 +255,6 @@ class DiscoveryCardSerializer(ProfileCardSerializer):
             "distance_unit",
             "compatibility_score",
         )
-
-    def get_distance(self, profile: Profile) -> int:
-        # Whole units only (see selectors.whole_units).
-        return whole_units(profile.distance_km, self.context["distance_unit"])
-
-    def get_distance_unit(self, profile: Profile) -> str:
-        return self.context["distance_unit"]
-
-    def get_compatibility_score(self, profile: Profile) -> float:
-        return round(profile.compatibility_score, 4)
 
 
 def discovery_cards(
@@ -275,7 +266,9 @@ def discovery_cards(
     and formats are PhotoSerializer's, the prompts' PromptSerializer's (a test compares).
     """
     photos, prompts = card_photos_and_prompts([candidate.id for candidate in candidates])
-    created_at = serializers.DateTimeField()
+    url = photo_urls(request=request)
+    # Once per distinct time in the page (photos uploaded together share one).
+    created_at = functools.cache(serializers.DateTimeField().to_representation)
     return [
         {
             "id": str(candidate.id),
@@ -286,11 +279,11 @@ def discovery_cards(
             "photos": [
                 {
                     "id": str(photo["id"]),
-                    "profile_id": str(photo["profile_id"]),
-                    "url": photo_url(photo["image"], request=request),
+                    "profile_id": str(candidate.id),
+                    "url": url(photo["image"]),
                     "order": photo["order"],
-                    "created_at": created_at.to_representation(photo["created_at"]),
-                    "thumbnail_url": photo_url(photo["thumbnail"], request=request),
+                    "created_at": created_at(photo["created_at"]),
+                    "thumbnail_url": url(photo["thumbnail"]),
                 }
                 for photo in photos[candidate.id]
             ],

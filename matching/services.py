@@ -269,18 +269,21 @@ class LikeResult:
     match: Match | None
 
 
-def _lock_pair(user_a: Any, user_b: Any) -> None:
+def _lock_pair(user: Any, target: Profile) -> None:
     """Lock both profiles in key order so concurrent likes of one pair run one after the other.
 
     PostgreSQL: the second transaction waits here until the first commits, then sees its like.
     SQLite: writes are already serialized by the IMMEDIATE transaction mode.
+    A target deleted since the view read it is a 404; locked, it stays until the commit.
     """
-    list(
+    locked = list(
         Profile.objects.select_for_update()
-        .filter(user__in=[user_a, user_b])
+        .filter(user__in=[user.pk, target.user_id])
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    if target.pk not in locked:
+        raise NotFound("Profile not found")
 
 
 def _target_user(target: Profile, user: Any) -> Any:
@@ -303,9 +306,10 @@ def like_create(*, user: Any, target: Profile) -> LikeResult:
     """Like a profile (idempotent). A like that completes a mutual pair creates the match and
     its conversation exactly once, even when both likes arrive at the same moment."""
     target_user = _target_user(target, user)
-    _lock_pair(user, target_user)
+    _lock_pair(user, target)
     # Read after the lock, in a statement of its own: it sees what a concurrent like of the
     # pair committed while this one waited (a subquery of the locking statement would not).
+    # The target's row is there: _lock_pair holds it.
     passed, liked, liked_back = (
         Profile.objects.filter(pk=target.pk)
         .annotate(
@@ -340,7 +344,7 @@ def match_create(*, user_a: Any, user_b: Any) -> Match:
 def like_delete(*, user: Any, target: Profile) -> None:
     """Unlike: remove the like and the match (its conversation goes with it). Idempotent."""
     target_user = _target_user(target, user)
-    _lock_pair(user, target_user)
+    _lock_pair(user, target)
     Like.objects.filter(user=user, target=target_user).delete()
     user1_id, user2_id = _ordered(user.pk, target_user.pk)
     Match.objects.filter(user1_id=user1_id, user2_id=user2_id).delete()
@@ -350,7 +354,7 @@ def like_delete(*, user: Any, target: Profile) -> None:
 def pass_create(*, user: Any, target: Profile) -> Pass:
     """Pass on a profile (idempotent); it also withdraws a like and any match with them."""
     target_user = _target_user(target, user)
-    _lock_pair(user, target_user)
+    _lock_pair(user, target)
     Like.objects.filter(user=user, target=target_user).delete()
     user1_id, user2_id = _ordered(user.pk, target_user.pk)
     Match.objects.filter(user1_id=user1_id, user2_id=user2_id).delete()

@@ -278,3 +278,23 @@ def test_like_of_ones_own_profile_is_400(profile, me):
     response = me.post(f"/pupmatch/profiles/{profile.pk}/like")
     assert response.status_code == 400
     assert Like.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method, path", [("post", "like"), ("delete", "like"), ("post", "pass")])
+def test_a_profile_deleted_after_the_view_read_it_is_404(profile, me, monkeypatch, method, path):
+    from matching.api import ProfileViewSet
+    from matching.models import Profile
+
+    other = ProfileFactory()
+    read = ProfileViewSet._target
+
+    def read_then_deleted_by_another_request(view, pk):
+        target = read(view, pk)
+        Profile.objects.filter(pk=target.pk).delete()
+        return target
+
+    monkeypatch.setattr(ProfileViewSet, "_target", read_then_deleted_by_another_request)
+    response = getattr(me, method)(f"/pupmatch/profiles/{other.pk}/{path}")
+    assert (response.status_code, response.json()) == (404, {"detail": "Profile not found"})
+    assert (Like.objects.count(), Pass.objects.count(), Match.objects.count()) == (0, 0, 0)

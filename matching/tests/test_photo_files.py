@@ -174,3 +174,25 @@ def test_deleting_the_account_removes_every_photo_file(
         assert me.delete("/pupmatch/auth/me").status_code in (200, 204)
 
     assert stored_files() == [other.image.name]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "pupmatch/photos/3f2a.jpg",
+        "pupmatch/photos/with space & ümlaut%.png",
+        "legacy/a;b=c,d/(1)+[2]#?.webp",
+        "pupmatch/../photos/./x.jpg",
+        "",
+    ],
+)
+def test_photo_urls_for_a_page_are_photo_url_one_by_one(rf, settings, name):
+    """Discovery signs a page of URLs with the prefix and host worked out once: the same URLs."""
+    from matching.photos import photo_url, photo_urls
+
+    settings.ALLOWED_HOSTS = ["dogs.example"]
+    request = rf.get("/pupmatch/discover", HTTP_HOST="dogs.example:8443", secure=True)
+    assert photo_urls(request=request, now=PHOTO_CLOCK)(name) == photo_url(
+        name, request=request, now=PHOTO_CLOCK
+    )
+    assert photo_urls(now=PHOTO_CLOCK)(name) == photo_url(name, now=PHOTO_CLOCK)

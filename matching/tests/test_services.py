@@ -1,10 +1,11 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 
 from config.api import Conflict
 from matching import services
-from matching.models import Conversation, Like, Match, Message, PlaygroundFavourite
+from matching.models import Conversation, Like, Match, Message, Pass, PlaygroundFavourite, Profile
 from matching.tests.conftest import image_bytes
 from matching.tests.factories import (
     PhotoFactory,
@@ -25,6 +26,17 @@ def test_like_create_returns_the_match_only_when_mutual():
     assert second.match == Match.objects.get()
     assert (second.match.user1_id, second.match.user2_id) == tuple(sorted([a.user_id, b.user_id]))
     assert Conversation.objects.get().match == second.match
+
+
+@pytest.mark.parametrize("service", ["like_create", "like_delete", "pass_create"])
+def test_a_target_deleted_since_it_was_read_is_not_found(service):
+    viewer, other = ProfileFactory(), ProfileFactory()
+    stale = Profile.objects.select_related("user").get(pk=other.pk)
+    other.delete()
+    # The services join the caller's transaction: roll the failed one back, as a request would.
+    with pytest.raises(NotFound), transaction.atomic():
+        getattr(services, service)(user=viewer.user, target=stale)
+    assert (Like.objects.count(), Pass.objects.count()) == (0, 0)
 
 
 def test_match_create_is_idempotent_in_either_order():
