@@ -295,7 +295,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
         if found is None:
             raise NotFound(f"User with id '{user_id}' not found")
         _, categories = found
-        recommendations = selectors.recommendations_for(
+        recommendations = selectors.recommendations_json(
             member_id=user_id, categories=categories, limit=limit
         )
         return Response({"recommendations": recommendations})
