@@ -32,7 +32,7 @@ from venues.models import (
     Venue,
 )
 
-VENUE_SEARCH_FIELDS = ("name", "category", "description", "address")  # GIN index: migration 0001
+VENUE_SEARCH_FIELDS = ("name", "category", "description", "address")  # migration 0006
 FRIEND_CAP = 3
 POPULARITY_CAP = 3
 CATEGORY_BONUS = 4
@@ -121,8 +121,16 @@ def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
 
 
 def venue_search(*, query: str) -> QuerySet[Venue]:
-    """Venues matching every word of the query, best match first (full-text on PostgreSQL)."""
-    return full_text_search(venue_list(), query, VENUE_SEARCH_FIELDS)
+    """Venues matching every word of the query, best match first (full-text on PostgreSQL,
+    over the stored vector of migration 0006)."""
+    return full_text_search(venue_list(), query, VENUE_SEARCH_FIELDS, stored_vector="search_vector")
+
+
+def venue_search_rows(*, query: str, limit: int) -> list[dict]:
+    """`venue_search`'s best `limit` venues as VENUE_WITH_COUNT dicts (no model instances)."""
+    names = shapes.VENUE_WITH_COUNT.names
+    rows = venue_search(query=query).values_list(*names)[:limit]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def venue_with_interested_users(*, venue_id: str) -> tuple[dict, list[dict]] | None:
