@@ -1,5 +1,6 @@
 """Reads for the Luna API: each returns everything its route needs in a fixed number of queries."""
 
+import functools
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -329,8 +330,8 @@ def venue_fragments(*, version: Hashable) -> VenueFragments:
 
 
 def _ranked_venues(
-    *, own: set[str], friends_per_venue: dict[str, int], matched: list[str]
-) -> QuerySet[Venue]:
+    *, own: set[str], friends_per_venue: dict[str, int], matched: list[str], limit: int | None
+) -> list[tuple[str, int]]:
     """(id, interested_count) of every venue, best score first, ties in venue order.
 
     The contract's score times three, in integers on both engines: `min(others, 9)` (others:
@@ -340,6 +341,21 @@ def _ranked_venues(
     Most venues are nobody's the member knows: one lookup in the people's venues each, and
     only those (a few hundred at most) are looked up again by (own interest, friends).
     """
+    groups: dict[tuple[int, int], list[str]] = {}
+    for venue_id in own | friends_per_venue.keys():
+        friends = min(friends_per_venue.get(venue_id, 0), FRIEND_CAP)
+        groups.setdefault((int(venue_id in own), friends), []).append(venue_id)
+    keys = sorted(groups)
+    shape = (tuple((key, len(groups[key])) for key in keys), len(matched), limit)
+    values = [venue_id for key in keys for venue_id in groups[key]]
+    return _ranked_rows(shape).rows(*values, *matched)
+
+
+@functools.lru_cache(maxsize=512)
+def _ranked_rows(shape: tuple) -> Prepared:
+    """The ranking query for one shape (group sizes, matched categories, limit), compiled once:
+    building and compiling its expressions costs more than running it on small data."""
+    groups, matched_count, limit = shape
     integer = IntegerField()
 
     def points(*, already: int, friends: int):
@@ -350,31 +366,33 @@ def _ranked_venues(
         )
         return popularity + friends * 3 if friends else popularity
 
-    groups: dict[tuple[int, int], list[str]] = {}
-    for venue_id in own | friends_per_venue.keys():
-        friends = min(friends_per_venue.get(venue_id, 0), FRIEND_CAP)
-        groups.setdefault((int(venue_id in own), friends), []).append(venue_id)
-    people = Case(
-        *(
-            When(pk__in=ids, then=points(already=already, friends=friends))
-            for (already, friends), ids in sorted(groups.items())
-        ),
-        output_field=integer,
-    )
-    score = Case(
-        When(pk__in=[*own, *friends_per_venue], then=people),
-        default=points(already=0, friends=0),
-        output_field=integer,
-    )
-    if matched:
-        score += Case(
-            When(category__in=matched, then=CATEGORY_BONUS * 3), default=0, output_field=integer
+    def build(*values):
+        ids = values[: len(values) - matched_count]
+        matched = values[len(values) - matched_count :]
+        whens, start = [], 0
+        for (already, friends), size in groups:
+            group = ids[start : start + size]
+            whens.append(When(pk__in=group, then=points(already=already, friends=friends)))
+            start += size
+        score = Case(
+            When(pk__in=ids, then=Case(*whens, output_field=integer)),
+            default=points(already=0, friends=0),
+            output_field=integer,
         )
-    return (
-        Venue.objects.annotate(score3=score)
-        .order_by("-score3", "position")
-        .values_list("id", "interested_count")
-    )
+        if matched_count:
+            score += Case(
+                When(category__in=matched, then=CATEGORY_BONUS * 3),
+                default=0,
+                output_field=integer,
+            )
+        ranked = (
+            Venue.objects.annotate(score3=score)
+            .order_by("-score3", "position")
+            .values_list("id", "interested_count")
+        )
+        return ranked if limit is None else ranked[:limit]
+
+    return Prepared(build, server_side=False)
 
 
 def recommendations_json(
@@ -423,13 +441,14 @@ def _recommendation_parts(
     ranked = _ranked_venues(
         own=own,
         friends_per_venue=friends_per_venue,
-        matched=[c for c, matched in matches.items() if matched],
+        matched=sorted(c for c, matched in matches.items() if matched),
+        limit=limit,
     )
     by_id = fragments.by_id
     people = own | friends_per_venue.keys()
     tails: dict[tuple, bytes] = {}  # few distinct (already, others, matched, friends)
     parts = []
-    for venue_id, count in ranked if limit is None else ranked[:limit]:
+    for venue_id, count in ranked:
         found = by_id.get(venue_id)
         if found is None:
             if skip_missing:

@@ -132,3 +132,21 @@ def test_a_venue_added_without_a_newer_last_edit_is_recommended(api_client, luna
         "venue_13",
     ]
     assert full[4]["score"] == 4.0
+
+
+@pytest.mark.postgres
+def test_hot_reads_are_prepared_once_per_connection(api_client, luna_seed):
+    from django.db import connection
+
+    api_client.get("/luna/venues/venue_1")
+    api_client.get("/luna/venues/venue_2")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            ['%LEFT OUTER JOIN "venues_member"%'],
+        )
+        [(statement, runs)] = cursor.fetchall()
+    assert statement.startswith('SELECT "venues_venue"."id" AS "id"')
+    assert runs == 2
