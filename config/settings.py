@@ -136,6 +136,9 @@ else:
     else:
         # JIT compilation costs more than the short OLTP statements it would speed up.
         _db["OPTIONS"].setdefault("options", "-c jit=off")
+        # Lets config/sql.py prepare its hot queries on the server (parsed and planned once
+        # per connection); Django's own cursors bind client-side and never prepare.
+        _db["OPTIONS"].setdefault("prepare_threshold", 5)
     _db.setdefault("TEST", {})["NAME"] = env("TEST_DATABASE_NAME", default=None)
 # Persistent connections on both engines: a new SQLite connection per request re-runs the
 # PRAGMAs and re-reads the schema (82 → 710 req/s on /luna/venues kept, issue 11); a health check

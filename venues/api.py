@@ -13,7 +13,7 @@ from config.limits import MAX_SEARCH_LENGTH, validate_search_text
 from config.schema import error_responses
 from config.views import engine_name
 from venues import selectors, services, shapes
-from venues.models import ActionItem, Venue
+from venues.models import ActionItem
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -89,11 +89,6 @@ def _envelope(name: str, **fields) -> serializers.Serializer:
 
 
 ID = OpenApiParameter("id", str, OpenApiParameter.PATH)
-
-
-# --- output --------------------------------------------------------------------------------
-def venue_with_count(venue: Venue) -> dict:
-    return shapes.VENUE_WITH_COUNT.of(venue)
 
 
 def _validated(serializer_class, data) -> dict:
@@ -206,8 +201,8 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
         self.validation_error_status = status.HTTP_400_BAD_REQUEST
         params = _validated(SearchInput, request.query_params)
         query = params["q"]
-        venues = selectors.venue_search(query=query)[: params["limit"]]
-        return Response({"query": query, "venues": [venue_with_count(v) for v in venues]})
+        venues = selectors.venue_search_rows(query=query, limit=params["limit"])
+        return Response({"query": query, "venues": venues})
 
 
 class InterestViewSet(LunaMixin, viewsets.ViewSet):
@@ -295,7 +290,7 @@ class RecommendationViewSet(LunaMixin, viewsets.ViewSet):
         if found is None:
             raise NotFound(f"User with id '{user_id}' not found")
         _, categories = found
-        recommendations = selectors.recommendations_for(
+        recommendations = selectors.recommendations_json(
             member_id=user_id, categories=categories, limit=limit
         )
         return Response({"recommendations": recommendations})

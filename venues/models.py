@@ -71,6 +71,9 @@ class Venue(models.Model):
 
     class Meta:
         ordering = ("position",)
+        # The last edit (the version of the cached venue details) is read on every list and
+        # recommendations request: an index scan of one row, not a scan of every venue.
+        indexes = [models.Index(fields=("updated_at",), name="venues_venue_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90)

@@ -1,9 +1,23 @@
 """Reads for the Luna API: each returns everything its route needs in a fixed number of queries."""
 
-import heapq
+import functools
+from collections.abc import Hashable
+from dataclasses import dataclass
 
 import orjson
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Least
 
 from config import cache
 from config.access import LUNA
@@ -14,14 +28,12 @@ from venues import services, shapes
 from venues.models import (
     ActionItem,
     ActionItemMember,
-    Friendship,
     Interest,
     Member,
-    MemberCategory,
     Venue,
 )
 
-VENUE_SEARCH_FIELDS = ("name", "category", "description", "address")  # GIN index: migration 0001
+VENUE_SEARCH_FIELDS = ("name", "category", "description", "address")  # migration 0006
 FRIEND_CAP = 3
 POPULARITY_CAP = 3
 CATEGORY_BONUS = 4
@@ -110,13 +122,16 @@ def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
 
 
 def venue_search(*, query: str) -> QuerySet[Venue]:
-    """Venues matching every word of the query, best match first (full-text on PostgreSQL)."""
-    return full_text_search(venue_list(), query, VENUE_SEARCH_FIELDS)
+    """Venues matching every word of the query, best match first (full-text on PostgreSQL,
+    over the stored vector of migration 0006)."""
+    return full_text_search(venue_list(), query, VENUE_SEARCH_FIELDS, stored_vector="search_vector")
 
 
-def venue_interests(*, venue: Venue) -> QuerySet[Interest]:
-    """The venue's interests with their members, oldest first."""
-    return venue.interests.select_related("member").order_by("created_at", "id")
+def venue_search_rows(*, query: str, limit: int) -> list[dict]:
+    """`venue_search`'s best `limit` venues as VENUE_WITH_COUNT dicts (no model instances)."""
+    names = shapes.VENUE_WITH_COUNT.names
+    rows = venue_search(query=query).values_list(*names)[:limit]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 def venue_with_interested_users(*, venue_id: str) -> tuple[dict, list[dict]] | None:
@@ -169,26 +184,8 @@ def member_profile(*, member_id: str, viewer) -> tuple[dict, list[str]] | None:
     return member, [row[4] for row in rows if row[4] is not None]
 
 
-def member_with_categories(*, member_id: str, viewer) -> Member | None:
-    return (
-        member_visible(viewer=viewer)
-        .prefetch_related(
-            Prefetch("categories", queryset=MemberCategory.objects.order_by("created_at", "id"))
-        )
-        .filter(pk=member_id)
-        .first()
-    )
-
-
-def member_interested_venues(*, member: Member | str) -> QuerySet[Venue]:
-    """Venues the member is interested in, in the order they became interested."""
-    return Venue.objects.filter(interests__member=member).order_by(
-        "interests__created_at", "interests__id"
-    )
-
-
 def member_interested_venue_rows(*, member_id: str) -> list[dict]:
-    """member_interested_venues as VENUE_WITH_COUNT dicts."""
+    """Venues the member is interested in, in the order they became interested (VENUE_WITH_COUNT)."""
     names = shapes.VENUE_WITH_COUNT.names
     return [dict(zip(names, row, strict=True)) for row in MEMBER_VENUE_ROWS.rows(member_id)]
 
@@ -275,17 +272,6 @@ def member_pending_action_item_rows(*, member_id: str) -> list[dict]:
     ]
 
 
-def member_pending_action_items(*, member: Member) -> QuerySet[ActionItem]:
-    return (
-        ActionItem.objects.filter(status=ActionItem.Status.PENDING, memberships__member=member)
-        .select_related("venue")
-        .prefetch_related(
-            Prefetch("memberships", queryset=ActionItemMember.objects.order_by("position"))
-        )
-        .order_by("created_at", "id")
-    )
-
-
 def _people_interests(member_id: str) -> QuerySet[Interest]:
     """The interests (venue id, member id) of the member and of their friends.
 
@@ -305,109 +291,201 @@ def _people_interests(member_id: str) -> QuerySet[Interest]:
 PEOPLE_INTEREST_ROWS = Prepared(_people_interests)
 
 
-def friend_ids(*, member_id: str) -> list[str]:
-    """The member's friends: one query, an index scan on each side of the stored pair."""
-    forward = Friendship.objects.filter(member_id=member_id).values_list("friend_id", flat=True)
-    backward = Friendship.objects.filter(friend_id=member_id).values_list("member_id", flat=True)
-    return list(forward.order_by().union(backward.order_by(), all=True))
-
-
 def category_matches(categories: list[str], venue_category: str) -> bool:
     category = venue_category.lower()
     return any(i.lower() in category or category in i.lower() for i in categories)
 
 
 VENUE_FRAGMENTS_KEY = services.VENUE_FRAGMENTS_KEY
+_fragment_rebuilds = 0  # part of the fragments' version: bumped when they lack a venue
 
 
-def venue_fragments(*, version: tuple) -> dict[str, tuple[bytes, str]]:
-    """Every venue's JSON up to its count, and its category, by id; per process, by version.
+@dataclass(frozen=True)
+class VenueFragments:
+    """Each venue's recommendation JSON up to its count, and its category, by id; the distinct
+    categories."""
 
-    `b'{"id":…,"address":"…","interested_count":'`: a recommendation appends the current count
+    by_id: dict[str, tuple[bytes, str]]
+    categories: frozenset[str]
+
+
+def venue_fragments(*, version: Hashable) -> VenueFragments:
+    """Every venue's details, serialized once per process and edit (`version`: the last edit).
+
+    `b'{"venue":{"id":…,"address":"…","interested_count":'`: a recommendation appends the count
     and `}` (VENUE_WITH_COUNT ends with it), so the details are serialized once per process and
-    edit, not once per venue per request. `version` (last edit, ids) is read on every request,
-    so another process's or server's edit is seen at once.
+    edit, not once per venue per request. The version is read on every request, so another
+    process's or server's edit is seen at once; a venue the cache lacks (one added without a
+    newer `updated_at`) makes the caller rebuild it with a new version.
     """
 
-    def build() -> dict[str, tuple[bytes, str]]:
-        return {
-            v["id"]: (orjson.dumps(v)[:-1] + b',"interested_count":', v["category"])
+    def build() -> VenueFragments:
+        by_id = {
+            v["id"]: (b'{"venue":' + orjson.dumps(v)[:-1] + b',"interested_count":', v["category"])
             for v in Venue.objects.values(*VENUE_STATIC_FIELDS)
         }
+        return VenueFragments(by_id, frozenset(category for _, category in by_id.values()))
 
     return cache.cached(VENUE_FRAGMENTS_KEY, build, version=version, per_process=True)
 
 
-def recommendations_for(
-    *, member_id: str, categories: list[str], limit: int | None = None
-) -> list[dict]:
-    """Every venue scored for the member (see the contract), best first, ties in venue order.
+def _ranked_venues(
+    *, own: set[str], friends_per_venue: dict[str, int], matched: list[str], limit: int | None
+) -> list[tuple[str, int]]:
+    """(id, interested_count) of every venue, best score first, ties in venue order.
 
-    With `limit`, the best `limit` of them (the same first rows as without). Three queries
-    whatever the data size: the interests of the member and of their friends (the people as
-    one UNION ALL subquery, an index lookup by member each: an OR of subqueries here would
-    make PostgreSQL scan every interest), the venues' ids and counts, and their last edit; a
-    fourth reads the venue details when they changed since the process last read them. Plain tuples while scoring;
-    response dicts (with the venue as a pre-serialized fragment) only for the rows returned.
+    The contract's score times three, in integers on both engines: `min(others, 9)` (others:
+    the count less the member's own interest) + 12 for a matching category + 3 × min(friends,
+    3). It orders exactly as the rounded score does (its steps of 1/3 stay apart at one
+    decimal), so ORDER BY it, position, and a LIMIT give the same rows as sorting every venue.
+    Most venues are nobody's the member knows: one lookup in the people's venues each, and
+    only those (a few hundred at most) are looked up again by (own interest, friends).
     """
-    own_venues: set[str] = set()
+    groups: dict[tuple[int, int], list[str]] = {}
+    for venue_id in own | friends_per_venue.keys():
+        friends = min(friends_per_venue.get(venue_id, 0), FRIEND_CAP)
+        groups.setdefault((int(venue_id in own), friends), []).append(venue_id)
+    keys = sorted(groups)
+    shape = (tuple((key, len(groups[key])) for key in keys), len(matched), limit)
+    values = [venue_id for key in keys for venue_id in groups[key]]
+    return _ranked_rows(shape).rows(*values, *matched)
+
+
+@functools.lru_cache(maxsize=512)
+def _ranked_rows(shape: tuple) -> Prepared:
+    """The ranking query for one shape (group sizes, matched categories, limit), compiled once:
+    building and compiling its expressions costs more than running it on small data."""
+    groups, matched_count, limit = shape
+    integer = IntegerField()
+
+    def points(*, already: int, friends: int):
+        popularity = Least(
+            ExpressionWrapper(F("interested_count") - already, output_field=integer),
+            Value(POPULARITY_CAP * 3),
+            output_field=integer,
+        )
+        return popularity + friends * 3 if friends else popularity
+
+    def build(*values):
+        ids = values[: len(values) - matched_count]
+        matched = values[len(values) - matched_count :]
+        whens, start = [], 0
+        for (already, friends), size in groups:
+            group = ids[start : start + size]
+            whens.append(When(pk__in=group, then=points(already=already, friends=friends)))
+            start += size
+        score = Case(
+            When(pk__in=ids, then=Case(*whens, output_field=integer)),
+            default=points(already=0, friends=0),
+            output_field=integer,
+        )
+        if matched_count:
+            score += Case(
+                When(category__in=matched, then=CATEGORY_BONUS * 3),
+                default=0,
+                output_field=integer,
+            )
+        ranked = (
+            Venue.objects.annotate(score3=score)
+            .order_by("-score3", "position")
+            .values_list("id", "interested_count")
+        )
+        return ranked if limit is None else ranked[:limit]
+
+    return Prepared(build, server_side=False)
+
+
+def recommendations_json(
+    *, member_id: str, categories: list[str], limit: int | None = None
+) -> orjson.Fragment:
+    """Every venue scored for the member (see the contract), best first, ties in venue order,
+    as one JSON array; with `limit`, its first `limit` rows.
+
+    Four queries whatever the data size: the interests of the member and of their friends
+    (one UNION ALL of index lookups), the venues' last edit (the version of their cached
+    details, which also give the distinct categories to match), and the venues ranked by the
+    score in SQL with a LIMIT; a fifth reads the venue details when they changed since the
+    process last read them. Each row's JSON is joined from the cached venue fragment, the
+    current count and a few bytes per distinct (score, reason, …): nothing is re-serialized.
+    """
+    global _fragment_rebuilds
+    own: set[str] = set()
     friends_per_venue: dict[str, int] = {}
     for venue_id, interested in PEOPLE_INTEREST_ROWS.rows(member_id):
         if interested == member_id:
-            own_venues.add(venue_id)
+            own.add(venue_id)
         else:
             friends_per_venue[venue_id] = friends_per_venue.get(venue_id, 0) + 1
-
-    rows = VENUE_COUNT_ROWS.rows()
     last_edit = VENUE_LAST_EDIT.rows()
-    fragments = venue_fragments(version=(last_edit, hash(tuple(row[0] for row in rows))))
-    matches: dict[str, bool] = {}  # few distinct categories: decide each once
-    scores: dict[tuple, float] = {}  # few distinct (others, matched, friends): compute each once
-    people_venues = own_venues | friends_per_venue.keys()
-    scored = []
-    for venue_id, count in rows:
-        if venue_id not in fragments:  # deleted between the two reads
-            continue
-        fragment, category = fragments[venue_id]
-        matched = matches.get(category)
-        if matched is None:
-            matched = matches[category] = category_matches(categories, category)
-        if venue_id in people_venues:  # a few hundred at most: the rest take the short way
-            already = venue_id in own_venues
-            others = count - (1 if already else 0)
-            friends = friends_per_venue.get(venue_id, 0)
+    people = (own, friends_per_venue, categories, limit)
+    parts = _recommendation_parts(venue_fragments(version=(last_edit, _fragment_rebuilds)), *people)
+    if parts is None:  # a venue the cached details lack (added without a newer last edit)
+        _fragment_rebuilds += 1
+        fragments = venue_fragments(version=(last_edit, _fragment_rebuilds))
+        parts = _recommendation_parts(fragments, *people, skip_missing=True)
+    return orjson.Fragment(b"[" + b",".join(parts) + b"]")
+
+
+def _recommendation_parts(
+    fragments: VenueFragments,
+    own: set[str],
+    friends_per_venue: dict[str, int],
+    categories: list[str],
+    limit: int | None,
+    *,
+    skip_missing: bool = False,
+) -> list[bytes] | None:
+    """Each ranked venue's recommendation as JSON; None when a venue is missing from
+    `fragments` (unless `skip_missing`: one added since, shown from the next request)."""
+    matches = {c: category_matches(categories, c) for c in fragments.categories}
+    ranked = _ranked_venues(
+        own=own,
+        friends_per_venue=friends_per_venue,
+        matched=sorted(c for c, matched in matches.items() if matched),
+        limit=limit,
+    )
+    by_id = fragments.by_id
+    people = own | friends_per_venue.keys()
+    tails: dict[tuple, bytes] = {}  # few distinct (already, others, matched, friends)
+    parts = []
+    for venue_id, count in ranked:
+        found = by_id.get(venue_id)
+        if found is None:
+            if skip_missing:
+                continue
+            return None
+        fragment, category = found
+        # Past 10 others the popularity is capped (an int 3, as min() returns it, not 3.0).
+        if venue_id in people:
+            already = venue_id in own
+            others = count - 1 if already else count
+            key = (already, min(others, 10), matches[category], friends_per_venue.get(venue_id, 0))
         else:
-            already, others, friends = False, count, 0
-        key = (others, matched, friends)
-        score = scores.get(key)
-        if score is None:
-            # The contract's sum, in its order: popularity, category bonus, friends.
-            score = scores[key] = round(
-                min(others / 3, POPULARITY_CAP)
-                + (CATEGORY_BONUS if matched else 0)
-                + min(friends, FRIEND_CAP),
-                1,
-            )
-        scored.append((score, others > 0, matched, already, friends, count, fragment))
-    if limit is None:
-        scored.sort(key=_score, reverse=True)  # stable: ties keep venue order
-    else:
-        scored = heapq.nlargest(limit, scored, key=_score)  # == sorted(...)[:limit], stable
-    return [
-        {
-            "venue": orjson.Fragment(b"%b%d}" % (fragment, count)),
-            "score": score,
-            "reason": REASONS[popular, matched],
-            "already_interested": already,
-            "friends_interested": friends,
-            "total_interested": count,
-        }
-        for score, popular, matched, already, friends, count, fragment in scored
-    ]
+            key = (False, min(count, 10), matches[category], 0)
+        tail = tails.get(key)
+        if tail is None:
+            tail = tails[key] = _recommendation_tail(*key)
+        parts.append(b"%b%d},%b%d}" % (fragment, count, tail, count))
+    return parts
 
 
-def _score(row: tuple) -> float:
-    return row[0]
+def _recommendation_tail(already: bool, others: int, matched: bool, friends: int) -> bytes:
+    """A recommendation's JSON after its venue up to its total: `"score":…,"total_interested":`."""
+    # The contract's sum, in its order: popularity, category bonus, friends.
+    score = round(
+        min(others / 3, POPULARITY_CAP)
+        + (CATEGORY_BONUS if matched else 0)
+        + min(friends, FRIEND_CAP),
+        1,
+    )
+    row = {
+        "score": score,
+        "reason": REASONS[others > 0, matched],
+        "already_interested": already,
+        "friends_interested": friends,
+        "total_interested": 0,
+    }
+    return orjson.dumps(row)[1 : -len(b"0}")]
 
 
 REASONS = {

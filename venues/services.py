@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from config import cache
@@ -86,7 +86,9 @@ def _action_item_create(*, venue: Venue, member_ids: list[str], rng: random.Rand
     raise RuntimeError(f"no free action item id or code for {venue.pk} after {CODE_ATTEMPTS} tries")
 
 
-@transaction.atomic
+# No savepoint of its own: inside a request's transaction (config.middleware) it is that
+# transaction, which rolls back on any error answer; called alone, it is its own.
+@transaction.atomic(savepoint=False)
 def interest_toggle(
     *, member_id: str, venue_id: str, rng: random.Random | None = None
 ) -> ToggleResult:
@@ -94,16 +96,42 @@ def interest_toggle(
 
     The venue row is locked first, so toggles on one venue run one after another: the count
     stays exact and at most one pending action item is created when it reaches the threshold.
+    Four statements on the usual path: the lock (which also checks the member), then, after
+    it, what exists now (the member's interest, a pending item), the insert or delete with its
+    audit entry (auditlog), and the count.
     """
     rng = rng or random.SystemRandom()
-    if not Member.objects.filter(pk=member_id).exists():
+    venue = (
+        Venue.objects.select_for_update()
+        .annotate(member_found=Exists(Member.objects.filter(pk=member_id)))
+        .filter(pk=venue_id)
+        .first()
+    )
+    if venue is None or not venue.member_found:
+        if venue is None and Member.objects.filter(pk=member_id).exists():
+            raise VenueNotFound(venue_id)
         raise MemberNotFound(member_id)
-    venue = Venue.objects.select_for_update().filter(pk=venue_id).first()
-    if venue is None:
-        raise VenueNotFound(venue_id)
 
-    removed, _ = Interest.objects.filter(member_id=member_id, venue=venue).delete()
-    if removed:
+    # A statement of its own, after the lock: it sees what the toggles before this one wrote.
+    mine = Interest.objects.filter(venue=OuterRef("pk"), member_id=member_id).order_by()
+    interest_id, interest_created_at, pending = (
+        Venue.objects.filter(pk=venue.pk)
+        .values_list(
+            Subquery(mine.values("pk")),
+            Subquery(mine.values("created_at")),
+            Exists(
+                ActionItem.objects.filter(venue=OuterRef("pk"), status=ActionItem.Status.PENDING)
+            ),
+        )
+        .get()
+    )
+    if interest_id is not None:
+        # delete() on the row as read, so the audit log records it (no second read).
+        Interest.from_db(
+            None,
+            ("id", "member_id", "venue_id", "created_at"),
+            (interest_id, member_id, venue.pk, interest_created_at),
+        ).delete()
         Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") - 1)
         return ToggleResult(added=False, venue=venue, action_item=None, interested_user_ids=[])
 
@@ -111,9 +139,7 @@ def interest_toggle(
     Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") + 1)
     # The venue row is locked, so its count plus this interest is exact.
     item, member_ids = None, []
-    if venue.interested_count + 1 >= ACTION_THRESHOLD and not (
-        ActionItem.objects.filter(venue=venue, status=ActionItem.Status.PENDING).exists()
-    ):
+    if venue.interested_count + 1 >= ACTION_THRESHOLD and not pending:
         member_ids = list(
             Interest.objects.filter(venue=venue)
             .order_by("created_at", "id")

@@ -45,12 +45,12 @@ def database_settings(**environ: str) -> dict:
 def test_persistent_connections_without_the_pool():
     assert database_settings(DATABASE_URL=PG_URL) == {
         "CONN_MAX_AGE": 60,
-        "OPTIONS": {"options": "-c jit=off"},
+        "OPTIONS": {"options": "-c jit=off", "prepare_threshold": 5},
         "DISABLE_SERVER_SIDE_CURSORS": False,
     }
     assert database_settings(DATABASE_URL=PG_URL, DATABASE_POOL="0", CONN_MAX_AGE="0") == {
         "CONN_MAX_AGE": 0,
-        "OPTIONS": {"options": "-c jit=off"},
+        "OPTIONS": {"options": "-c jit=off", "prepare_threshold": 5},
         "DISABLE_SERVER_SIDE_CURSORS": False,
     }
 
@@ -60,6 +60,7 @@ def test_the_pool_replaces_persistent_connections():
         "CONN_MAX_AGE": 0,
         "OPTIONS": {
             "options": "-c jit=off",
+            "prepare_threshold": 5,
             "pool": {"min_size": 1, "max_size": 4, "timeout": 10.0},
         },
         "DISABLE_SERVER_SIDE_CURSORS": False,

@@ -161,3 +161,26 @@ def test_concurrent_toggles_of_one_member_leave_a_consistent_count():
     # Six toggles from "not interested" end at "not interested", whatever their order.
     assert not Interest.objects.filter(member_id="user_4", venue_id="venue_2").exists()
     assert Venue.objects.get(pk="venue_2").interested_count == 1
+
+
+@pytest.mark.django_db
+def test_toggle_audits_the_interest_it_adds_and_removes(luna_seed):
+    from auditlog.models import LogEntry
+
+    services.interest_toggle(member_id="user_1", venue_id="venue_5")
+    interest = Interest.objects.get(member_id="user_1", venue_id="venue_5")
+    services.interest_toggle(member_id="user_1", venue_id="venue_5")
+
+    created, deleted = LogEntry.objects.filter(
+        content_type__model="interest", object_pk=str(interest.pk)
+    ).order_by("pk")
+    assert (created.action, created.object_repr) == (LogEntry.Action.CREATE, "user_1 → venue_5")
+    assert created.changes == {
+        "id": [None, interest.pk],
+        "member": [None, "user_1"],
+        "venue": [None, "venue_5"],
+        "created_at": [None, interest.created_at.strftime("%Y-%m-%d %H:%M:%S.%f")],
+    }
+    # The removal records the row as it was: the same values, the other way round.
+    assert (deleted.action, deleted.object_repr) == (LogEntry.Action.DELETE, "user_1 → venue_5")
+    assert deleted.changes == {name: [new, old] for name, (old, new) in created.changes.items()}
