@@ -94,6 +94,10 @@ class Prepared:
                 cursor.cursor = _PreparedCursor(connection.connection)
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+            if connection.queries_logged and connection.queries_log[-1]["sql"] is None:
+                # Django reads the logged text from psycopg's client-side cursors only: name
+                # the prepared statement's for DEBUG and the tests' query captures.
+                connection.queries_log[-1]["sql"] = connection.ops.compose_sql(sql, params)
         if not converters:
             return rows
         converted = []
