@@ -1,6 +1,7 @@
 """Writes of the YAGO app: projects, code generation, usage, clarifications, cost alerts."""
 
 import hashlib
+import logging
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -23,6 +24,8 @@ from projects.models import (
 )
 from projects.pricing import SIX_PLACES, estimate_project_cost
 from projects.providers import Call, ProviderError, SourceFile, get_provider
+
+logger = logging.getLogger(__name__)
 
 UNTITLED = "Untitled Project"
 DEPTH_QUESTIONS = {Depth.MINIMAL: 10, Depth.STANDARD: 20, Depth.FULL: 40}
@@ -118,7 +121,15 @@ def project_delete(*, project: Project) -> None:
     """Delete the project, its sessions and file rows; its folder goes when the delete commits."""
     project_id = project.pk
     project.delete()
-    transaction.on_commit(lambda: storage.remove_tree(project_id))
+    transaction.on_commit(lambda: _remove_files(project_id))
+
+
+def _remove_files(project_id) -> None:
+    # The project is gone either way: files the storage failed to delete are logged, not a 500.
+    try:
+        storage.remove_tree(project_id)
+    except OSError:
+        logger.warning("YAGO: the files of deleted project %s were left", project_id, exc_info=True)
 
 
 TRANSITIONS = {
@@ -335,9 +346,14 @@ def project_record_failure(*, project_id, error: str, calls: list[Call]) -> Proj
 
 
 def project_files_materialize(*, project: Project, files: list[GeneratedFile]) -> None:
-    """Write the folder from the stored rows when it is missing (fixtures, imports)."""
-    if files and not storage.tree_exists(project.pk):
-        storage.write_tree(project.pk, [SourceFile(row.path, row.content) for row in files])
+    """Write the folder from the stored rows when it is missing (fixtures, imports).
+
+    Best effort: the API answers from the rows, so a storage that fails is logged, not a 500."""
+    try:
+        if files and not storage.tree_exists(project.pk):
+            storage.write_tree(project.pk, [SourceFile(row.path, row.content) for row in files])
+    except OSError:
+        logger.warning("YAGO: could not write project %s's files", project.pk, exc_info=True)
 
 
 # --- Clarifications -----------------------------------------------------------------------
