@@ -8,10 +8,11 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
-from projects import services, storage
+from projects import storage
 from projects.models import GeneratedFile
 from projects.providers.base import InvalidPath, SourceFile
 from projects.tests.factories import GeneratedFileFactory, ProjectFactory
+from projects.tests.test_services import execute
 
 pytestmark = pytest.mark.django_db
 
@@ -158,12 +159,11 @@ def test_an_unreachable_bucket_fails_the_execution_cleanly(
     }
     project = ProjectFactory()
 
-    with pytest.raises(services.ExecutionFailed) as failure:
-        services.project_execute(project=project)
+    run = execute(project)
 
-    assert failure.value.status == 500
-    assert failure.value.message.startswith("Could not write the generated files: object storage:")
-    assert not GeneratedFile.objects.filter(project=project).exists()
+    assert (run.status, run.http_status) == ("failed", 500)
+    assert run.error.startswith("Could not write the generated files: object storage:")
+    assert project.status == "failed"
 
 
 @pytest.fixture
