@@ -8,7 +8,10 @@ round so that a busy neighbour on the machine slows all of them alike:
 
     DATABASE_URL=... python bench/overhead_cpu.py [-n 400] [--rounds 5] [--profile ROUTE]
 
-`--profile NAME` prints cProfile's top functions (cumulative) for that route instead.
+`--profile NAME` prints cProfile's top functions (cumulative) for that route instead;
+`--calls` the Python function calls per request of each route (cProfile's count): unlike CPU
+time, the same on a busy machine as on a quiet one. Before → after: run this file from each
+checkout's folder (`cd <checkout> && python <this file>`), the routes come from the checkout.
 """
 
 import argparse
@@ -83,6 +86,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=400)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", default=None)
+    parser.add_argument("--calls", action="store_true")
     args = parser.parse_args()
     client = Client()
     table = routes()
@@ -95,6 +99,17 @@ def main() -> None:
         cpu_per_request(client, args.profile, table[args.profile], args.n)
         profiler.disable()
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
+        return
+    if args.calls:
+        print("| route | Python function calls per request |")
+        print("|---|---:|")
+        for name, route in table.items():
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(50):
+                call(client, name, route)
+            profiler.disable()
+            print(f"| {name} | {pstats.Stats(profiler).total_calls // 50} |")
         return
     samples = {name: [] for name in table}
     for _ in range(args.rounds):
