@@ -113,12 +113,36 @@ def project_list(
     return [dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in rows], total
 
 
+def _project_by_id(by_owner: bool):
+    def build(project_id, owner=None) -> QuerySet[Project]:
+        # Value(): the key fields would refuse Prepared's text markers.
+        queryset = Project.objects.filter(pk=Value(project_id))
+        if by_owner:
+            queryset = queryset.filter(owner_id=Value(owner))
+        return queryset.values_list(*PROJECT_COLUMNS)
+
+    return Prepared(build)
+
+
+_PROJECT_BY_ID = {by_owner: _project_by_id(by_owner) for by_owner in (False, True)}
+
+
 def project_get(*, user, project_id) -> Project | None:
+    """The visible project of that id, or None; its query compiled once (config/sql.py)."""
     try:
         key = uuid.UUID(str(project_id))
     except ValueError:
         return None
-    return project_visible(user=user).filter(pk=key).first()
+    alias = router.db_for_read(Project)
+    connection = connections[alias]
+    # The columns' own forms (a UUID's hex on SQLite): the SQL takes the values as they are.
+    values = [Project._meta.pk.get_db_prep_value(key, connection)]
+    if YAGO.scoped_to_account:
+        if not (user and user.is_authenticated):
+            return None
+        values.append(OWNER_KEY.get_db_prep_value(user.pk, connection))
+    rows = _PROJECT_BY_ID[len(values) == 2].rows(*values)
+    return Project.from_db(alias, PROJECT_COLUMNS, rows[0]) if rows else None
 
 
 def project_files(*, project: Project) -> list[GeneratedFile]:
