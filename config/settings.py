@@ -66,7 +66,7 @@ MIDDLEWARE = [
     # then CORS, which answers preflight OPTIONS before any view or authentication runs.
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "config.middleware.CSPMiddleware",  # django-csp's, the policy built once per process
     "config.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Which database each read of the request uses (config/replicas.py); outside the write

@@ -41,7 +41,11 @@ def iso(value) -> str | None:
 
 def project_data(project: Project | dict) -> dict:
     """The contract's project object, from a project or a `values()` row of one (the list)."""
-    p = project if isinstance(project, dict) else project.__dict__
+    p = (
+        project
+        if isinstance(project, dict)
+        else {column: getattr(project, column) for column in selectors.PROJECT_COLUMNS}
+    )
     return {
         "id": str(p["id"]),
         "name": p["name"],

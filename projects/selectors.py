@@ -1,14 +1,17 @@
 """Reads of the YAGO app: visible projects and sessions, file lists, cost alerts."""
 
+import functools
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Sum
+from django.db import connections, router
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
 from config.access import YAGO
+from config.sql import Prepared
 from projects.models import (
     ClarificationSession,
     CostAlertDismissal,
@@ -44,28 +47,102 @@ PROJECT_SORT_FIELDS = ("created_at", "updated_at", "name", "status", "progress",
 PROJECT_SORTS = tuple(f"{sign}{field}" for field in PROJECT_SORT_FIELDS for sign in ("", "-"))
 
 
+PROJECT_COLUMNS = tuple(field.attname for field in Project._meta.concrete_fields)
+OWNER_KEY = Project._meta.get_field("owner").target_field
+
+
+def _project_filter(by_status: bool, by_owner: bool):
+    """build(*markers) for config.sql.Prepared: the projects of a status and/or an owner."""
+
+    def build(*values) -> QuerySet[Project]:
+        values = iter(values)
+        queryset = Project.objects.all()
+        if by_status:
+            queryset = queryset.filter(status=next(values))
+        if by_owner:
+            # Value(): the key's field would refuse Prepared's text marker.
+            queryset = queryset.filter(owner_id=Value(next(values)))
+        return queryset
+
+    return build
+
+
+# Compiled once per list shape (the page's bounds are part of the SQL): a few in practice.
+@functools.lru_cache(maxsize=256)
+def _project_page(sort: str, start: int, stop: int, by_status: bool, by_owner: bool) -> Prepared:
+    tie_break = "-id" if sort.startswith("-") else "id"
+    build = _project_filter(by_status, by_owner)
+    return Prepared(
+        lambda *values: build(*values).order_by(sort, tie_break)[start:stop].values(
+            *PROJECT_COLUMNS
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _project_count(by_status: bool, by_owner: bool) -> Prepared:
+    build = _project_filter(by_status, by_owner)
+    return Prepared(
+        lambda *values: build(*values)
+        .order_by()
+        .values(one=Value(1))
+        .annotate(total=Count("*"))
+        .values_list("total")
+    )
+
+
 def project_list(
     *, user, status: str | None, limit: int, offset: int = 0, sort: str = "-created_at"
 ) -> tuple[list[dict], int]:
     """One page of projects in `sort` order (newest first by default), ties broken by id in
     the same direction; the total counts the (status-filtered) projects before paging.
 
-    Value rows of every column (a page holds up to 1,000 projects: no model instances)."""
-    queryset = project_visible(user=user)
-    if status:
-        queryset = queryset.filter(status=status)
-    total = queryset.count()
-    tie_break = "-id" if sort.startswith("-") else "id"
-    page = queryset.order_by(sort, tie_break)[offset : offset + limit]
-    return list(page.values(*(field.attname for field in Project._meta.concrete_fields))), total
+    Value rows of every column (a page holds up to 1,000 projects: no model instances), by
+    querysets compiled once per shape (config/sql.py): building and compiling them cost more
+    than running them."""
+    owner = None
+    if YAGO.scoped_to_account:
+        if not (user and user.is_authenticated):
+            return [], 0
+        # The column's own form (a UUID's hex on SQLite): the SQL takes the value as it is.
+        owner = OWNER_KEY.get_db_prep_value(user.pk, connections[router.db_for_read(Project)])
+    values = [value for value in (status or None, owner) if value is not None]
+    by_status, by_owner = bool(status), owner is not None
+    ((total,),) = _project_count(by_status, by_owner).rows(*values)
+    rows = _project_page(sort, offset, offset + limit, by_status, by_owner).rows(*values)
+    return [dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in rows], total
+
+
+def _project_by_id(by_owner: bool):
+    def build(project_id, owner=None) -> QuerySet[Project]:
+        # Value(): the key fields would refuse Prepared's text markers.
+        queryset = Project.objects.filter(pk=Value(project_id))
+        if by_owner:
+            queryset = queryset.filter(owner_id=Value(owner))
+        return queryset.values_list(*PROJECT_COLUMNS)
+
+    return Prepared(build)
+
+
+_PROJECT_BY_ID = {by_owner: _project_by_id(by_owner) for by_owner in (False, True)}
 
 
 def project_get(*, user, project_id) -> Project | None:
+    """The visible project of that id, or None; its query compiled once (config/sql.py)."""
     try:
         key = uuid.UUID(str(project_id))
     except ValueError:
         return None
-    return project_visible(user=user).filter(pk=key).first()
+    alias = router.db_for_read(Project)
+    connection = connections[alias]
+    # The columns' own forms (a UUID's hex on SQLite): the SQL takes the values as they are.
+    values = [Project._meta.pk.get_db_prep_value(key, connection)]
+    if YAGO.scoped_to_account:
+        if not (user and user.is_authenticated):
+            return None
+        values.append(OWNER_KEY.get_db_prep_value(user.pk, connection))
+    rows = _PROJECT_BY_ID[len(values) == 2].rows(*values)
+    return Project.from_db(alias, PROJECT_COLUMNS, rows[0]) if rows else None
 
 
 def project_files(*, project: Project) -> list[GeneratedFile]:

@@ -1,8 +1,8 @@
 """Writes of the YAGO app: projects, code generation, usage, clarifications, cost alerts."""
 
 import hashlib
+import logging
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,7 +22,9 @@ from projects.models import (
     ProviderUsage,
 )
 from projects.pricing import SIX_PLACES, estimate_project_cost
-from projects.providers import Call, ProviderError, SourceFile, get_provider
+from projects.providers import Call, SourceFile, get_provider
+
+logger = logging.getLogger(__name__)
 
 UNTITLED = "Untitled Project"
 DEPTH_QUESTIONS = {Depth.MINIMAL: 10, Depth.STANDARD: 20, Depth.FULL: 40}
@@ -118,7 +120,15 @@ def project_delete(*, project: Project) -> None:
     """Delete the project, its sessions and file rows; its folder goes when the delete commits."""
     project_id = project.pk
     project.delete()
-    transaction.on_commit(lambda: storage.remove_tree(project_id))
+    transaction.on_commit(lambda: _remove_files(project_id))
+
+
+def _remove_files(project_id) -> None:
+    # The project is gone either way: files the storage failed to delete are logged, not a 500.
+    try:
+        storage.remove_tree(project_id)
+    except OSError:
+        logger.warning("YAGO: the files of deleted project %s were left", project_id, exc_info=True)
 
 
 TRANSITIONS = {
@@ -166,23 +176,6 @@ def project_transition(*, project: Project, action: str) -> tuple[Project, str, 
 
 
 # --- Code generation --------------------------------------------------------------------------
-
-
-class ExecutionFailed(Exception):
-    """Generation failed; record it with project_record_failure (after any rollback)."""
-
-    def __init__(self, message: str, *, calls: list[Call] | None = None, status: int = 502):
-        super().__init__(message)
-        self.message = message
-        self.calls = calls or []
-        self.status = status
-
-
-@dataclass
-class ExecutionResult:
-    project: Project
-    files: list[GeneratedFile]
-    architecture: str
 
 
 TEST_PREFIXES = ("tests/", "test/")
@@ -241,67 +234,6 @@ def _usage_total(project: Project) -> Decimal:
     return money(total or 0)
 
 
-@transaction.atomic
-def project_execute(*, project: Project) -> ExecutionResult:
-    """Generate the project's code through the configured provider and store it.
-
-    Status goes `executing` then `completed`; files are written to the project's folder and one
-    GeneratedFile row per file; every provider call becomes a usage row; `actual_cost` is the
-    sum of the project's usage. Raises Conflict when the project is paused or already executing,
-    ExecutionFailed when the provider fails (nothing is written then).
-    """
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    if project.status in (ProjectStatus.EXECUTING, ProjectStatus.PAUSED):
-        label = ProjectStatus(project.status).label.lower()
-        raise Conflict(f"Cannot execute a project that is {label}")
-    project.status = ProjectStatus.EXECUTING
-    project.updated_at = timezone.now()
-    project.save(update_fields=["status", "updated_at"])
-
-    try:
-        provider = get_provider(
-            model=project.primary_model,
-            temperature=project.temperature,
-            max_tokens=project.max_tokens,
-        )
-        generation = provider.generate_project(
-            name=project.name, brief=project.brief, config=project.config
-        )
-    except ProviderError as error:
-        raise ExecutionFailed(error.message, calls=error.calls) from error
-
-    now = timezone.now()
-    usage_record(calls=generation.calls, project=project)
-    GeneratedFile.objects.filter(project=project).delete()
-    rows = GeneratedFile.objects.bulk_create(
-        _file_rows(project, generation.files, provider.name, now)
-    )
-    try:
-        storage.write_tree(project.pk, generation.files)
-    except OSError as error:
-        raise ExecutionFailed(
-            f"Could not write the generated files: {error.strerror or error}",
-            calls=generation.calls,
-            status=500,
-        ) from error
-
-    project.status = ProjectStatus.COMPLETED
-    project.progress = 100
-    project.completed_at = project.completed_at or now
-    project.started_at = project.started_at or now
-    project.project_path = storage.project_path_value(project.pk)
-    project.files_generated = len(rows)
-    project.lines_of_code = sum(row.lines for row in rows)
-    project.actual_cost = _usage_total(project)
-    project.logs = [
-        *project.logs,
-        {"timestamp": iso_now(), "log": f"Generated {len(rows)} files with {provider.name}"},
-    ]
-    project.updated_at = now
-    project.save()
-    return ExecutionResult(project=project, files=rows, architecture=generation.architecture)
-
-
 def _file_rows(project, files: list[SourceFile], provider: str, now) -> list[GeneratedFile]:
     return [
         GeneratedFile(
@@ -319,25 +251,15 @@ def _file_rows(project, files: list[SourceFile], provider: str, now) -> list[Gen
     ]
 
 
-@transaction.atomic
-def project_record_failure(*, project_id, error: str, calls: list[Call]) -> Project | None:
-    """Mark the project failed, append the error, record the calls and re-sum the cost."""
-    project = Project.objects.select_for_update().filter(pk=project_id).first()
-    if project is None:
-        return None
-    usage_record(calls=calls, project=project)
-    project.status = ProjectStatus.FAILED
-    project.errors = [*project.errors, {"timestamp": iso_now(), "error": error}]
-    project.actual_cost = _usage_total(project)
-    project.updated_at = timezone.now()
-    project.save()
-    return project
-
-
 def project_files_materialize(*, project: Project, files: list[GeneratedFile]) -> None:
-    """Write the folder from the stored rows when it is missing (fixtures, imports)."""
-    if files and not storage.tree_exists(project.pk):
-        storage.write_tree(project.pk, [SourceFile(row.path, row.content) for row in files])
+    """Write the folder from the stored rows when it is missing (fixtures, imports).
+
+    Best effort: the API answers from the rows, so a storage that fails is logged, not a 500."""
+    try:
+        if files and not storage.tree_exists(project.pk):
+            storage.write_tree(project.pk, [SourceFile(row.path, row.content) for row in files])
+    except OSError:
+        logger.warning("YAGO: could not write project %s's files", project.pk, exc_info=True)
 
 
 # --- Clarifications -----------------------------------------------------------------------

@@ -31,7 +31,12 @@ def shared_storage():
 def _shared_names(storage, project_id) -> list[str]:
     """The project's files in the bucket, by relative path."""
     prefix = "/".join(filter(None, [storage.location, str(project_id)])) + "/"
-    return sorted(item.key[len(prefix) :] for item in storage.bucket.objects.filter(Prefix=prefix))
+    try:
+        return sorted(
+            item.key[len(prefix) :] for item in storage.bucket.objects.filter(Prefix=prefix)
+        )
+    except (BotoCoreError, ClientError) as error:
+        raise OSError(f"object storage: {error}") from error
 
 
 def _shared_write(storage, project_id, files: list[SourceFile]) -> None:
@@ -72,6 +77,7 @@ def resolve_file(project_id, path: str) -> Path:
 
 
 def tree_exists(project_id) -> bool:
+    """Whether the project has files; OSError when the object storage can't be read."""
     shared = shared_storage()
     if shared is not None:
         return bool(_shared_names(shared, project_id))
@@ -106,10 +112,14 @@ def write_tree(project_id, files: list[SourceFile]) -> None:
 
 
 def remove_tree(project_id) -> None:
+    """Delete the project's files; OSError when the object storage fails."""
     shared = shared_storage()
     if shared is not None:
-        for path in _shared_names(shared, project_id):
-            shared.delete(f"{project_id}/{path}")
+        try:
+            for path in _shared_names(shared, project_id):
+                shared.delete(f"{project_id}/{path}")
+        except (BotoCoreError, ClientError) as error:
+            raise OSError(f"object storage: {error}") from error
         return
     shutil.rmtree(project_dir(project_id), ignore_errors=True)
 

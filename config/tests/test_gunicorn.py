@@ -64,3 +64,16 @@ def test_process_environment_wins_over_dotenv(tmp_path):
     )
 
     assert config["bind"] == "['127.0.0.1:8022']"
+
+
+def test_a_worker_freezes_what_it_loaded_out_of_garbage_collection():
+    import gc
+
+    from config import gunicorn
+
+    try:
+        gunicorn.post_worker_init(worker=None)
+
+        assert gc.get_freeze_count() > 10_000  # Django, the apps and every view
+    finally:
+        gc.unfreeze()

@@ -4,12 +4,21 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from config.api import Conflict
-from projects import services, storage
-from projects.models import GeneratedFile, Project, ProviderUsage
+from projects import execution, services, storage
+from projects.models import GeneratedFile, Project, ProjectExecution
 from projects.providers.base import SourceFile
 from projects.tests.factories import ProjectFactory, ProviderUsageFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def execute(project: Project) -> ProjectExecution:
+    """The execution the API starts, run to its end here (its job's body, without a queue)."""
+    run = execution.execution_enqueue(project=project)
+    execution.execution_run(execution_id=run.pk)
+    project.refresh_from_db()
+    run.refresh_from_db()
+    return run
 
 
 def _assert_rows_match_disk(project):
@@ -28,10 +37,9 @@ def _assert_rows_match_disk(project):
 def test_execute_rows_and_files_agree():
     project = ProjectFactory(brief={"project_idea": "Book shelf"})
 
-    services.project_execute(project=project)
+    execute(project)
 
     _assert_rows_match_disk(project)
-    project.refresh_from_db()
     assert project.files_generated == GeneratedFile.objects.filter(project=project).count() == 11
     assert project.lines_of_code == sum(
         GeneratedFile.objects.filter(project=project).values_list("lines", flat=True)
@@ -40,34 +48,32 @@ def test_execute_rows_and_files_agree():
 
 def test_re_execution_replaces_the_folder_and_rows(settings):
     project = ProjectFactory(name="First name", brief={"project_idea": "First name"})
-    services.project_execute(project=project)
+    execute(project)
     (storage.project_dir(project.pk) / "stray.txt").write_text("left over")
     Project.objects.filter(pk=project.pk).update(name="Second", brief={"project_idea": "Second"})
     project.refresh_from_db()
 
-    services.project_execute(project=project)
+    execute(project)
 
     _assert_rows_match_disk(project)
     assert not any(path.startswith("first_name/") for path in storage.disk_files(project.pk))
     assert list(storage.generated_root().iterdir()) == [storage.project_dir(project.pk)]
 
 
-def test_failed_write_leaves_no_rows_and_no_folder(monkeypatch):
+def test_failed_write_fails_the_project_and_leaves_no_folder(monkeypatch):
     project = ProjectFactory()
 
     def broken_write(project_id, files):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(storage, "write_tree", broken_write)
-    with pytest.raises(services.ExecutionFailed) as failure:
-        services.project_execute(project=project)
+    run = execute(project)
 
-    assert failure.value.message == "Could not write the generated files: Permission denied"
-    assert failure.value.status == 500
-    assert not GeneratedFile.objects.exists()
-    assert not ProviderUsage.objects.exists()
-    project.refresh_from_db()
-    assert project.status == "creating"
+    message = "Could not write the generated files: Permission denied"
+    assert (run.status, run.error, run.http_status) == ("failed", message, 500)
+    assert project.status == "failed"
+    assert [entry["error"] for entry in project.errors] == [message]
+    assert not storage.project_dir(project.pk).exists()
 
 
 def test_write_tree_is_all_or_nothing():
@@ -81,34 +87,9 @@ def test_write_tree_is_all_or_nothing():
     assert [p.name for p in storage.generated_root().iterdir()] == [str(project.pk)]
 
 
-def test_record_failure_appends_error_and_sums_usage():
-    project = ProjectFactory(errors=[{"timestamp": "t", "error": "earlier"}])
-    ProviderUsageFactory(project=project, cost=Decimal("0.5"))
-    from projects.providers.base import Call
-
-    services.project_record_failure(
-        project_id=project.pk,
-        error="boom",
-        calls=[
-            Call("openai", "gpt-4o", "generate_project", 10, 0, Decimal("0.25"), 5, False, "boom")
-        ],
-    )
-
-    project.refresh_from_db()
-    assert project.status == "failed"
-    assert [entry["error"] for entry in project.errors] == ["earlier", "boom"]
-    assert project.actual_cost == Decimal("0.75")
-
-
-def test_record_failure_for_a_deleted_project_is_a_no_op():
-    import uuid
-
-    assert services.project_record_failure(project_id=uuid.uuid4(), error="x", calls=[]) is None
-
-
 def test_materialize_writes_a_missing_folder_from_the_rows():
     project = ProjectFactory()
-    services.project_execute(project=project)
+    execute(project)
     storage.remove_tree(project.pk)
     rows = list(GeneratedFile.objects.filter(project=project))
 

@@ -8,10 +8,11 @@ import sys
 import pytest
 from django.conf import settings as django_settings
 
-from projects import services, storage
+from projects import storage
 from projects.models import GeneratedFile
 from projects.providers.base import InvalidPath, SourceFile
 from projects.tests.factories import GeneratedFileFactory, ProjectFactory
+from projects.tests.test_services import execute
 
 pytestmark = pytest.mark.django_db
 
@@ -158,9 +159,60 @@ def test_an_unreachable_bucket_fails_the_execution_cleanly(
     }
     project = ProjectFactory()
 
-    with pytest.raises(services.ExecutionFailed) as failure:
-        services.project_execute(project=project)
+    run = execute(project)
 
-    assert failure.value.status == 500
-    assert failure.value.message.startswith("Could not write the generated files: object storage:")
-    assert not GeneratedFile.objects.filter(project=project).exists()
+    assert (run.status, run.http_status) == ("failed", 500)
+    assert run.error.startswith("Could not write the generated files: object storage:")
+    assert project.status == "failed"
+
+
+@pytest.fixture
+def unreachable_bucket(bucket, settings, monkeypatch):
+    """The bucket's storage pointed at a port where nothing listens."""
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    options = settings.STORAGES["generated_projects"]["OPTIONS"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "generated_projects": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**options, "endpoint_url": "http://127.0.0.1:9"},
+        },
+    }
+
+
+def test_an_unreachable_bucket_is_an_os_error_for_every_storage_call(unreachable_bucket):
+    project = ProjectFactory()
+
+    for call in (storage.tree_exists, storage.remove_tree):
+        with pytest.raises(OSError, match="^object storage: Could not connect"):
+            call(project.pk)
+
+
+def test_deleting_a_project_with_an_unreachable_bucket_answers_and_logs(
+    api_client, unreachable_bucket, django_capture_on_commit_callbacks, caplog
+):
+    project = ProjectFactory(name="Gone")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.delete(f"{BASE}/{project.pk}")
+
+    assert response.status_code == 200
+    assert response.json()["message"] == "Project 'Gone' deleted successfully"
+    assert [r.getMessage() for r in caplog.records if r.name == "projects.services"] == [
+        f"YAGO: the files of deleted project {project.pk} were left"
+    ]
+
+
+def test_listing_files_with_an_unreachable_bucket_answers_from_the_rows(
+    api_client, unreachable_bucket, caplog
+):
+    project = ProjectFactory()
+    GeneratedFileFactory(project=project, path="app.py", content="print(1)\n")
+
+    response = api_client.get(f"{BASE}/{project.pk}/files")
+
+    assert response.status_code == 200
+    assert [f["path"] for f in response.json()["files"]] == ["app.py"]
+    assert [r.getMessage() for r in caplog.records if r.name == "projects.services"] == [
+        f"YAGO: could not write project {project.pk}'s files"
+    ]
