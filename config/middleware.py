@@ -154,6 +154,7 @@ class CSPMiddleware(BaseCSPMiddleware):
                 response[header] = policy
         # As django-csp: a nonce asked for after the header was written is an error.
         request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        return response
 
 
 class ReleaseViewMiddleware:
@@ -161,9 +162,8 @@ class ReleaseViewMiddleware:
 
     A DRF view and its response reference each other and themselves (`view.response`, the
     response's `renderer_context` holding the view and the response, a viewset's handlers
-    bound to it), so reference counting never frees
-    them: they wait for a full garbage collection, which in a process holding the whole app
-    runs only every few hundred requests. Every response's data waited with them — at scale 1,
+    bound to it), so reference counting never frees them: they wait for a full garbage
+    collection, which in a process holding the whole app runs only every few hundred requests. Every response's data waited with them — at scale 1,
     3.5 MB of recommendations per request, 370–460 MiB per gunicorn worker (`bench/rss.py`).
     Emptying the view once the body is rendered (innermost middleware: Django renders before
     the middleware chain unwinds) breaks those cycles, so each request's objects go when it ends.
