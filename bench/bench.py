@@ -327,7 +327,8 @@ def write_results(results: list[dict], args, command: str) -> None:
         f"- Machine: {data['machine']}; gunicorn with config/gunicorn.py (DEBUG off); "
         f"wrk {args.threads} threads, {args.connections} connections, {args.duration} s per endpoint, loopback",
         f"- Each endpoint: {args.rounds} round(s) of (bare view, endpoint) measured back to back; "
-        "the table shows the median round by fraction of the ceiling (all fractions in the JSON)",
+        "the table shows the median round by fraction of the ceiling (of an even count, the "
+        "upper middle one: of 2, the better), all fractions in the JSON",
         "- Data set: "
         + (
             "the contract fixtures (`manage.py seed`)"

@@ -36,7 +36,7 @@ def test_port_and_workers_come_from_dotenv(tmp_path):
     config = _resolved_config(
         tmp_path,
         "GUNICORN_BIND=127.0.0.1:8011\nGUNICORN_WORKERS=3\nGUNICORN_THREADS=4\n"
-        "GUNICORN_TIMEOUT=90\nGUNICORN_ACCESSLOG=\n",
+        "GUNICORN_TIMEOUT=90\nGUNICORN_ACCESSLOG=\nGUNICORN_MAX_REQUESTS=5000\n",
     )
 
     assert config["bind"] == "['127.0.0.1:8011']"
@@ -45,6 +45,8 @@ def test_port_and_workers_come_from_dotenv(tmp_path):
     assert config["worker_class"] == "gthread"
     assert config["timeout"] == "90"
     assert config["accesslog"] == "None"
+    assert config["max_requests"] == "5000"
+    assert config["max_requests_jitter"] == "500"
 
 
 def test_defaults_without_dotenv_values(tmp_path):
@@ -56,6 +58,8 @@ def test_defaults_without_dotenv_values(tmp_path):
     assert config["worker_class"] == "gthread"
     assert config["timeout"] == "60"
     assert config["accesslog"] == "-"
+    assert config["max_requests"] == "100000"
+    assert config["max_requests_jitter"] == "10000"
 
 
 def test_process_environment_wins_over_dotenv(tmp_path):
