@@ -95,19 +95,7 @@ class MemorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Memory
-        fields = (
-            "id",
-            "user_id",
-            "memory_type",
-            "content",
-            "context",
-            "confidence",
-            "importance",
-            "created_at",
-            "last_accessed",
-            "access_count",
-            "metadata",
-        )
+        fields = selectors.MEMORY_FIELDS  # also the columns of a search's value rows
 
 
 # DRF's own rendering of a datetime (the current time zone, ISO 8601, "Z" for UTC).

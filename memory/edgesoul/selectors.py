@@ -19,7 +19,7 @@ POSITIVE_EMOTIONS = ("joy", "love", "surprise")
 NEGATIVE_EMOTIONS = ("sadness", "anger", "fear")
 NOTABLE_FREQUENCY = 5
 SEARCH_FIELDS = ("content", "context")
-# A memory as the API returns it (api.MemorySerializer's fields), read as a value row.
+# A memory as the API returns it: api.MemorySerializer's fields, and a search's value row.
 MEMORY_FIELDS = (
     "id",
     "user_id",
