@@ -88,7 +88,10 @@ def _search_rows_prepared(word_count: int, type_count: int, limit: int) -> Prepa
             *MEMORY_FIELDS
         )[:limit]
 
-    return Prepared(build)
+    # Compiled once, not prepared on the server: PostgreSQL's generic plan of the prepared
+    # statement ranked a one-word search of a 200k-memory user in 213-230 ms, the plan made for
+    # the actual words in 88 ms (bench/RESULTS-scale1-issue11.md).
+    return Prepared(build, server_side=False)
 
 
 def memory_search_rows(
