@@ -92,7 +92,7 @@ def database_settings(url: str) -> dict:
     ):
         config["ENGINE"] = "django.db.backends.sqlite3"
     elif "postg" in config["ENGINE"]:
-        config["ENGINE"] = "django.db.backends.postgresql"
+        config["ENGINE"] = "config.postgresql"
     return config
 
 

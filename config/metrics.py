@@ -169,8 +169,8 @@ class StateCollector:
     def _replicas(self):
         aliases = [
             alias
-            for alias, database in connections.settings.items()  # settings.DATABASES
-            if alias != "default" and database["ENGINE"] == "django.db.backends.postgresql"
+            for alias in connections.settings  # settings.DATABASES
+            if alias != "default" and connections[alias].vendor == "postgresql"
         ]
         if not aliases:
             return

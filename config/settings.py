@@ -124,8 +124,9 @@ if _db["ENGINE"] in ("django.db.backends.sqlite3", "django.contrib.gis.db.backen
 else:
     # postgres:// and postgis:// both use the plain psycopg 3 backend: PostGIS columns and
     # indexes are created by migrations and queried in config.geo, so the same models also
-    # run on SQLite (GeoDjango would need SpatiaLite there).
-    _db["ENGINE"] = "django.db.backends.postgresql"
+    # run on SQLite (GeoDjango would need SpatiaLite there). config.postgresql is that backend
+    # with a health check that needs no round trip (its docstring).
+    _db["ENGINE"] = "config.postgresql"
     _db.setdefault("OPTIONS", {})
     # DATABASE_PGBOUNCER: DATABASE_URL points at PgBouncer in transaction mode, which refuses
     # start-up options (set jit on the role instead: README "Scaling out") and can't keep a
@@ -149,7 +150,7 @@ _db["CONN_HEALTH_CHECKS"] = True
 # request borrows a connection and gives it back at its end, so CONN_MAX_AGE must be 0. The pool
 # holds up to DATABASE_POOL_MAX_SIZE connections (one per gunicorn thread is enough) and a
 # request waits DATABASE_POOL_TIMEOUT seconds for one. bench/POOLING.md measures both.
-if _db["ENGINE"] == "django.db.backends.postgresql" and env.bool("DATABASE_POOL", default=False):
+if _db["ENGINE"] == "config.postgresql" and env.bool("DATABASE_POOL", default=False):
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"]["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
@@ -163,7 +164,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # client's last write and is at most REPLICA_MAX_LAG seconds behind; all else reads the primary.
 DATABASE_REPLICAS = []
 for _number, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
-    if _db["ENGINE"] != "django.db.backends.postgresql":
+    if _db["ENGINE"] != "config.postgresql":
         from django.core.exceptions import ImproperlyConfigured
 
         raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs a PostgreSQL DATABASE_URL")
@@ -222,8 +223,8 @@ CACHES["throttle"] = (
 # connection of its own (PostgreSQL) or a SQLite file beside the database file.
 if env("THROTTLE_DATABASE_URL", default=""):
     THROTTLE_DATABASE = env.db("THROTTLE_DATABASE_URL")
-    if THROTTLE_DATABASE["ENGINE"].endswith(("postgis", "postgresql_psycopg2")):
-        THROTTLE_DATABASE["ENGINE"] = "django.db.backends.postgresql"
+    if "postg" in THROTTLE_DATABASE["ENGINE"]:  # postgres://, postgis:// (as DATABASE_URL)
+        THROTTLE_DATABASE["ENGINE"] = "config.postgresql"
 elif _db["ENGINE"] == "django.db.backends.sqlite3":
     _name = Path(str(_db["NAME"]))
     THROTTLE_DATABASE = {

@@ -38,7 +38,7 @@ def test_a_replica_that_does_not_answer_is_down_not_an_error(database):
     database(
         "replica_down",
         {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "config.postgresql",
             "NAME": "nothing",
             "HOST": "127.0.0.1",
             "PORT": "8179",  # nothing listens here (the top of this worktree's port range)
