@@ -17,6 +17,8 @@ Two stores behind it, chosen by settings:
   unchanged; `invalidate()` drops this process's entry at once.
 
 Every entry also expires after `CACHE_MAX_AGE` seconds: a backstop, never the mechanism.
+A process keeps at most `LOCAL_MAX_ENTRIES` entries: past that, expired ones go first, then
+the oldest (keys come and go with the data: action items, the dashboard's days).
 """
 
 import logging
@@ -40,6 +42,7 @@ SHARED_BACKENDS = ("django.core.cache.backends.redis.RedisCache",)
 # After a failure the shared store is retried at most this often (seconds): an outage costs
 # one timeout per interval per process, not one per request.
 RETRY_INTERVAL = 5.0
+LOCAL_MAX_ENTRIES = 10_000
 
 _local: dict[str, tuple[Hashable, float, Any]] = {}  # key: (version, expires at, value)
 _lock = threading.Lock()
@@ -137,9 +140,7 @@ def cached_many(
                 _shared_call("set", lambda s: s.set_many(entries, max_age), None)
         else:
             expires = time.monotonic() + max_age
-            with _lock:
-                for ident, value in built.items():
-                    _local[keys[ident]] = (versions.get(ident), expires, value)
+            _store_local({keys[i]: (versions.get(i), expires, v) for i, v in built.items()})
     return found
 
 
@@ -165,9 +166,20 @@ def _cached_local(key: str, build: Callable[[], T], version: Hashable, max_age: 
         return entry[2]
     value = build()
     expires = now + (settings.CACHE_MAX_AGE if max_age is None else max_age)
-    with _lock:
-        _local[key] = (version, expires, value)
+    _store_local({key: (version, expires, value)})
     return value
+
+
+def _store_local(entries: dict[str, tuple[Hashable, float, Any]]) -> None:
+    with _lock:
+        _local.update(entries)
+        if len(_local) <= LOCAL_MAX_ENTRIES:
+            return
+        now = time.monotonic()
+        for key in [key for key, entry in _local.items() if entry[1] <= now]:
+            del _local[key]
+        while len(_local) > LOCAL_MAX_ENTRIES:  # the oldest first (dicts keep insertion order)
+            del _local[next(iter(_local))]
 
 
 def _metric_name(key: str) -> str:

@@ -171,3 +171,18 @@ def test_per_process_entry_expires_after_cache_max_age(settings):
     cache.cached("luna:test", build)
 
     assert cache.cached("luna:test", build) == {"build": 2}
+
+
+def test_per_process_store_keeps_at_most_its_bound_dropping_expired_then_oldest(monkeypatch):
+    monkeypatch.setattr(cache, "LOCAL_MAX_ENTRIES", 3)
+    cache.cached("luna:a", lambda: "a", max_age=0)  # expired at once
+    cache.cached("luna:b", lambda: "b")
+    cache.cached("luna:c", lambda: "c")
+    cache.cached("luna:d", lambda: "d")  # 4 > 3: the expired one goes
+
+    assert list(cache._local) == ["luna:b", "luna:c", "luna:d"]
+
+    cache.cached_many({"e": "luna:e"}, lambda ids: {"e": "e"})  # none expired: the oldest goes
+
+    assert list(cache._local) == ["luna:c", "luna:d", "luna:e"]
+    assert cache.cached("luna:c", lambda: "built again") == "c"
