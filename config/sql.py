@@ -1,7 +1,7 @@
 """Querysets compiled once per process and run again with new parameter values (hot reads).
 
 On the hot read routes, building and compiling a QuerySet costs more than running its small,
-indexed query (pyinstrument, bench/profile_luna.py: 0.6 ms of a 1.3 ms venue detail went to
+indexed query (pyinstrument, bench/cpu.py --profile: 0.6 ms of a 1.3 ms venue detail went to
 `filter()`, `values_list()` and the SQL compiler). `Prepared(build)` calls `build(*markers)`
 once per database alias and engine, keeps the SQL, where each marker's value goes and the
 columns' converters, and then only executes:
