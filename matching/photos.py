@@ -33,9 +33,9 @@ from PIL import Image, ImageOps
 
 SALT = "pupmatch.photo-url"
 THUMBNAIL_WIDTH = 320
-# Signatures of the URLs handed out, per process: within a window a photo keeps its URL, and
-# nearby viewers' pages show the same photos (an HMAC was most of a discovery card's cost).
-URL_SIGNATURES_CACHED = 4096
+# photo_urls' signed paths, per process: within a window a photo keeps its URL, and nearby
+# viewers' discovery pages show the same photos (an HMAC was most of a card's cost).
+SIGNED_PATHS_CACHED = 4096
 
 
 def _clock() -> float:
@@ -53,9 +53,12 @@ def _signature(name: str, expires: int) -> str:
     return signing.Signer(salt=SALT).signature(f"{name}:{expires}")
 
 
-@functools.lru_cache(maxsize=URL_SIGNATURES_CACHED)
-def _url_signature(name: str, expires: int, key: str) -> str:
-    return signing.Signer(key=key, salt=SALT).signature(f"{name}:{expires}")
+@functools.lru_cache(maxsize=SIGNED_PATHS_CACHED)
+def _signed_path(name: str, expires: int, key: str) -> str:
+    # reverse() quotes the path argument just so (django.urls.resolvers).
+    path = quote(name, safe=RFC3986_SUBDELIMS + "/~:@")
+    signature = signing.Signer(key=key, salt=SALT).signature(f"{name}:{expires}")
+    return f"{path}?expires={expires}&signature={signature}"
 
 
 def is_s3() -> bool:
@@ -70,7 +73,7 @@ def photo_url(name: str, *, request=None, now: float | None = None) -> str | Non
     if is_s3():
         return _presigned(name, expires)
     path = reverse("pupmatch-photo-file", kwargs={"name": name})
-    url = f"{path}?expires={expires}&signature={_url_signature(name, expires, settings.SECRET_KEY)}"
+    url = f"{path}?expires={expires}&signature={_signature(name, expires)}"
     return request.build_absolute_uri(url) if request is not None else url
 
 
@@ -91,9 +94,7 @@ def photo_urls(*, request=None, now: float | None = None) -> Callable[[str], str
             return None
         if "/./" in f"/{name}" or "/../" in f"/{name}":  # build_absolute_uri resolves those
             return photo_url(name, request=request, now=now)
-        # reverse() quotes the path argument just so (django.urls.resolvers).
-        path = quote(name, safe=RFC3986_SUBDELIMS + "/~:@")
-        return f"{prefix}{path}?expires={expires}&signature={_url_signature(name, expires, key)}"
+        return prefix + _signed_path(name, expires, key)
 
     return url
 
