@@ -60,6 +60,7 @@ from matching.serializers import (
     UnreadSummarySerializer,
     UserSerializer,
     discovery_cards,
+    message_data,
 )
 
 API_VERSION = "1.0.0"
@@ -457,7 +458,7 @@ class ConversationViewSet(PupMatchViewSet):
             message = services.message_send(
                 sender=request.user, conversation=conversation, **serializer.validated_data
             )
-            return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+            return Response(message_data(message), status=status.HTTP_201_CREATED)
         page = self.paginate_queryset(
             selectors.message_list(user=request.user, conversation=conversation)
         )
@@ -488,7 +489,7 @@ class ConversationViewSet(PupMatchViewSet):
             playground=playground,
             content=serializer.validated_data.get("content", ""),
         )
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(message_data(message), status=status.HTTP_201_CREATED)
 
 
 class MessageViewSet(PupMatchViewSet):
@@ -500,7 +501,7 @@ class MessageViewSet(PupMatchViewSet):
         serializer = DirectMessageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         message = services.message_send_to_user(sender=request.user, **serializer.validated_data)
-        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+        return Response(message_data(message), status=status.HTTP_201_CREATED)
 
 
 # --- Playgrounds -----------------------------------------------------------------------------

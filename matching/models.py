@@ -52,6 +52,9 @@ def _point_constraints(prefix: str, nullable: bool) -> list[models.BaseConstrain
 
 
 class Profile(models.Model):
+    # The table also has columns the ORM does not know, read by discovery's SQL: `geog` on
+    # PostgreSQL (migration 0001) and `activity_level`, the preferences' copy kept by triggers
+    # (migration 0005).
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dog_profile"

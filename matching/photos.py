@@ -11,6 +11,7 @@ caches and ETags keep working.
   within the window too.
 """
 
+import functools
 import mimetypes
 import threading
 import time
@@ -32,6 +33,9 @@ from PIL import Image, ImageOps
 
 SALT = "pupmatch.photo-url"
 THUMBNAIL_WIDTH = 320
+# photo_urls' signed paths, per process: within a window a photo keeps its URL, and nearby
+# viewers' discovery pages show the same photos (an HMAC was most of a card's cost).
+SIGNED_PATHS_CACHED = 4096
 
 
 def _clock() -> float:
@@ -47,6 +51,14 @@ def window_expiry(now: float | None = None) -> int:
 
 def _signature(name: str, expires: int) -> str:
     return signing.Signer(salt=SALT).signature(f"{name}:{expires}")
+
+
+@functools.lru_cache(maxsize=SIGNED_PATHS_CACHED)
+def _signed_path(name: str, expires: int, key: str) -> str:
+    # reverse() quotes the path argument just so (django.urls.resolvers).
+    path = quote(name, safe=RFC3986_SUBDELIMS + "/~:@")
+    signature = signing.Signer(key=key, salt=SALT).signature(f"{name}:{expires}")
+    return f"{path}?expires={expires}&signature={signature}"
 
 
 def is_s3() -> bool:
@@ -72,7 +84,7 @@ def photo_urls(*, request=None, now: float | None = None) -> Callable[[str], str
     expires = window_expiry(now)
     if is_s3():
         return lambda name: _presigned(name, expires) if name else None
-    signer = signing.Signer(salt=SALT)
+    key = settings.SECRET_KEY
     prefix = reverse("pupmatch-photo-file", kwargs={"name": "-"})[:-1]
     if request is not None:
         prefix = request.build_absolute_uri(prefix)
@@ -82,9 +94,7 @@ def photo_urls(*, request=None, now: float | None = None) -> Callable[[str], str
             return None
         if "/./" in f"/{name}" or "/../" in f"/{name}":  # build_absolute_uri resolves those
             return photo_url(name, request=request, now=now)
-        # reverse() quotes the path argument just so (django.urls.resolvers).
-        path = quote(name, safe=RFC3986_SUBDELIMS + "/~:@")
-        return f"{prefix}{path}?expires={expires}&signature={signer.signature(f'{name}:{expires}')}"
+        return prefix + _signed_path(name, expires, key)
 
     return url
 

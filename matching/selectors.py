@@ -139,7 +139,7 @@ class Candidate:
 # more than running them (SQLite's nine distance bands: most of the request's CPU, see
 # bench/RESULTS-discovery.md). The text is composed once; each request only binds values.
 
-_PROFILE, _PREFERENCES = Profile._meta.db_table, Preferences._meta.db_table
+_PROFILE = Profile._meta.db_table
 _LIKE, _PASS = Like._meta.db_table, Pass._meta.db_table
 # Not self, not liked or passed by the viewer, not having passed on the viewer: the viewer's
 # few pairs, read once (an uncorrelated NOT IN), not probed per candidate row.
@@ -153,8 +153,11 @@ _ELIGIBLE = (
 
 
 def _pool_rows(distance: str) -> str:
+    # activity_level: the copy of the profile's preferences' (migration 0005), on the row the
+    # scan reads anyway.
     return (
-        f"SELECT p.id, p.user_id, p.name, p.age, p.bio, {distance} AS distance_km FROM {_PROFILE} p"
+        f"SELECT p.id, p.user_id, p.name, p.age, p.bio, p.activity_level, {distance} AS distance_km"
+        f" FROM {_PROFILE} p"
     )
 
 
@@ -203,14 +206,10 @@ def _float(name: str) -> str:
 
 # The score of the module's formula (compatibility_score), term for term in the same order, so
 # both engines compute the same doubles as Python would; then ties: nearer first, then id.
-# The activity level of the pool's rows only, one index probe each: joined inside the bands,
-# SQLite probed every row of a band before its sort; joined after the pool, PostgreSQL may
-# plan a hash join over the whole table.
-_ACTIVITY = f"(SELECT f.activity_level FROM {_PREFERENCES} f WHERE f.profile_id = pool.id)"
 _SCORE = (
     f"{_float('w_distance')} * (1 - pool.distance_km / {_float('radius')})"
     f" + {_float('w_age')} * (1 - ABS(pool.age - {_float('age_mid')}) / {_float('age_half')})"
-    f" + {_float('w_activity')} * CASE COALESCE({_ACTIVITY}, 'medium')"
+    f" + {_float('w_activity')} * CASE pool.activity_level"
     f" WHEN 'low' THEN {_float('fit_low')} WHEN 'high' THEN {_float('fit_high')}"
     f" ELSE {_float('fit_medium')} END"
 )

@@ -209,3 +209,41 @@ def test_the_pool_is_the_nearest_eligible_across_distance_bands(viewer):
     rows = nearest_eligible(profile=viewer, prefs=prefs, pool=7)
     assert [row["name"] for row in rows] == [f"D{km}" for km in steps[:7]]
     assert [round(row["distance_km"], 1) for row in rows] == steps[:7]
+
+
+def activity_copy(profile):
+    from django.db import connection
+
+    key = type(profile)._meta.pk.get_db_prep_value(profile.pk, connection)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT activity_level FROM matching_profile WHERE id = %s", [key])
+        return cursor.fetchone()[0]
+
+
+def test_the_profile_row_copies_its_preferences_activity_level(db):
+    """Discovery reads activity_level from the profile row (migration 0005's triggers keep it
+    equal to the preferences', 'medium' without any)."""
+    from matching import services
+
+    other, third = ProfileFactory(), ProfileFactory()
+    assert activity_copy(other) == "medium"
+    preferences = PreferencesFactory(profile=other, activity_level="high")
+    assert activity_copy(other) == "high"
+    services.profile_update(profile=other, preferences={"activity_level": "low"})
+    assert activity_copy(other) == "low"
+    Preferences.objects.filter(pk=preferences.pk).update(min_age=2)  # other columns: no change
+    assert activity_copy(other) == "low"
+    Preferences.objects.filter(pk=preferences.pk).update(profile=third)
+    assert (activity_copy(other), activity_copy(third)) == ("medium", "low")
+    Preferences.objects.filter(profile=third).delete()
+    assert activity_copy(third) == "medium"
+
+
+def test_a_profile_inserted_after_its_preferences_copies_them(db):
+    """loaddata may write the preferences first (foreign keys are checked at commit)."""
+    import uuid
+
+    profile_id = uuid.uuid4()
+    Preferences(profile_id=profile_id, activity_level="low").save()
+    profile = ProfileFactory(pk=profile_id)
+    assert activity_copy(profile) == "low"

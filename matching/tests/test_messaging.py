@@ -337,3 +337,17 @@ def test_send_query_budget(pair, me, django_assert_num_queries):
             f"/pupmatch/conversations/{conversation.pk}/messages", {"content": "Hi"}, format="json"
         )
     assert response.status_code == 201
+
+
+def test_sent_message_data_is_the_message_serializers(pair):
+    from matching.serializers import MessageSerializer, message_data
+
+    mine, other, conversation = pair
+    plain = say(conversation, mine, other, "Hi", 0)
+    shared = say(conversation, other, mine, "Here", 1)
+    shared.playground = PlaygroundFactory(name="Tompkins Dog Run", latitude=40.7, longitude=-73.9)
+    shared.save()
+    for message in (plain, shared):
+        data = message_data(message)
+        assert data == MessageSerializer(message).data
+        assert list(data) == list(MessageSerializer(message).data)
