@@ -221,7 +221,7 @@ class InterestViewSet(LunaMixin, viewsets.ViewSet):
             return Response(
                 {
                     "success": True,
-                    "message": f"Interest removed for {result.venue.name}",
+                    "message": f"Interest removed for {result.venue_name}",
                     "action_item": None,
                 }
             )
