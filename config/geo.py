@@ -81,8 +81,9 @@ def within_radius(
         return (
             queryset.filter(
                 RawSQL(
-                    f"ST_DWithin({column}, {point}, %s, false)",
-                    (lng, lat, radius_km * 1000.0),
+                    # Each parameter reaches the SQL as given (a compiled query's marker).
+                    f"ST_DWithin({column}, {point}, %s * 1000.0, false)",
+                    (lng, lat, radius_km),
                     output_field=models.BooleanField(),
                 )
             )

@@ -124,6 +124,12 @@ def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
 
 
 NEARBY_FIELDS = shapes.NEARBY_VENUE.names  # the venue's columns, then distance_km
+# PostgreSQL: `venues_near`, compiled once (config/sql.py).
+VENUE_NEAR_ROWS = Prepared(
+    lambda lat, lng, radius_km: venues_near(lat=lat, lng=lng, radius_km=radius_km).values_list(
+        *NEARBY_FIELDS
+    )
+)
 # SQLite: the venues in a bounding box, compiled once (config/sql.py); Value(): each corner
 # reaches the SQL as given.
 VENUE_BOX_ROWS = Prepared(
@@ -146,7 +152,7 @@ def venues_near_rows(*, lat: float, lng: float, radius_km: float) -> list[dict]:
     SQL expression cost several times more than the rest of the request.
     """
     if is_postgresql(connection):
-        rows = venues_near(lat=lat, lng=lng, radius_km=radius_km).values_list(*NEARBY_FIELDS)
+        rows = VENUE_NEAR_ROWS.rows(lat, lng, radius_km)
     else:
         lat_index, lng_index = NEARBY_FIELDS.index("latitude"), NEARBY_FIELDS.index("longitude")
         within = (
