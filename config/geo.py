@@ -34,9 +34,11 @@ def validate_point(lat: float, lng: float) -> None:
 
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """From (lat1, lng1) to (lat2, lng2): term for term `haversine_expression` from (lat, lng)
+    to a row, so Python and SQLite's SQL compute the same doubles."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     dphi = phi2 - phi1
-    dlmb = math.radians(lng2 - lng1)
+    dlmb = math.radians(lng2) - math.radians(lng1)
     a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))
 
@@ -79,8 +81,9 @@ def within_radius(
         return (
             queryset.filter(
                 RawSQL(
-                    f"ST_DWithin({column}, {point}, %s, false)",
-                    (lng, lat, radius_km * 1000.0),
+                    # Each parameter reaches the SQL as given (a compiled query's marker).
+                    f"ST_DWithin({column}, {point}, %s * 1000.0, false)",
+                    (lng, lat, radius_km),
                     output_field=models.BooleanField(),
                 )
             )

@@ -168,17 +168,10 @@ class VenueViewSet(LunaMixin, viewsets.ViewSet):
     def nearby(self, request):
         self.validation_error_status = status.HTTP_400_BAD_REQUEST
         params = _validated(NearbyInput, request.query_params)
-        venues = selectors.venues_near(
+        venues = selectors.venues_near_rows(
             lat=params["lat"], lng=params["lng"], radius_km=params["radius_km"]
         )
-        return Response(
-            {
-                "venues": [
-                    shapes.NEARBY_VENUE.of(v, distance_km=round(v.distance_km, 3))
-                    for v in venues
-                ]
-            }
-        )
+        return Response({"venues": venues})
 
     @extend_schema(
         parameters=[
@@ -221,7 +214,7 @@ class InterestViewSet(LunaMixin, viewsets.ViewSet):
             return Response(
                 {
                     "success": True,
-                    "message": f"Interest removed for {result.venue.name}",
+                    "message": f"Interest removed for {result.venue_name}",
                     "action_item": None,
                 }
             )

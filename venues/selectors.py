@@ -5,6 +5,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 import orjson
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -21,8 +22,9 @@ from django.db.models.functions import Least
 
 from config import cache
 from config.access import LUNA
-from config.geo import within_radius
-from config.search import full_text_search
+from config.db import is_postgresql
+from config.geo import bounding_box, haversine_km, within_radius
+from config.search import full_text_search, query_words
 from config.sql import Prepared
 from venues import services, shapes
 from venues.models import (
@@ -121,16 +123,83 @@ def venues_near(*, lat: float, lng: float, radius_km: float) -> QuerySet[Venue]:
     return within_radius(venue_list(), lat=lat, lng=lng, radius_km=radius_km)
 
 
+NEARBY_FIELDS = shapes.NEARBY_VENUE.names  # the venue's columns, then distance_km
+# PostgreSQL: `venues_near`, compiled once (config/sql.py).
+VENUE_NEAR_ROWS = Prepared(
+    lambda lat, lng, radius_km: venues_near(lat=lat, lng=lng, radius_km=radius_km).values_list(
+        *NEARBY_FIELDS
+    )
+)
+# SQLite: the venues in a bounding box, compiled once (config/sql.py); Value(): each corner
+# reaches the SQL as given.
+VENUE_BOX_ROWS = Prepared(
+    lambda min_lat, max_lat, min_lng, max_lng: (
+        Venue.objects.filter(
+            latitude__range=(Value(min_lat), Value(max_lat)),
+            longitude__range=(Value(min_lng), Value(max_lng)),
+        )
+        .order_by()
+        .values_list(*NEARBY_FIELDS[:-1])
+    )
+)
+
+
+def venues_near_rows(*, lat: float, lng: float, radius_km: float) -> list[dict]:
+    """`venues_near` as NEARBY_VENUE dicts, distance_km rounded to the metre.
+
+    SQLite: the bounding box in SQL and the haversine in Python (config.geo.haversine_km, term
+    for term the SQL of `within_radius`, so the same rows, distances and order): building that
+    SQL expression cost several times more than the rest of the request.
+    """
+    if is_postgresql(connection):
+        rows = VENUE_NEAR_ROWS.rows(lat, lng, radius_km)
+    else:
+        lat_index, lng_index = NEARBY_FIELDS.index("latitude"), NEARBY_FIELDS.index("longitude")
+        within = (
+            (*row, haversine_km(lat, lng, row[lat_index], row[lng_index]))
+            for row in VENUE_BOX_ROWS.rows(*bounding_box(lat, lng, radius_km))
+        )
+        # Nearest first, ties by id (within_radius's ORDER BY distance_km, pk).
+        rows = sorted((row for row in within if row[-1] <= radius_km), key=lambda r: (r[-1], r[0]))
+    return [dict(zip(NEARBY_FIELDS, (*row[:-1], round(row[-1], 3)), strict=True)) for row in rows]
+
+
 def venue_search(*, query: str) -> QuerySet[Venue]:
     """Venues matching every word of the query, best match first (full-text on PostgreSQL,
     over the stored vector of migration 0006)."""
     return full_text_search(venue_list(), query, VENUE_SEARCH_FIELDS, stored_vector="search_vector")
 
 
+@functools.lru_cache(maxsize=256)
+def _venue_search_prepared(word_count: int, limit: int) -> Prepared:
+    """`venue_search` of that many words (PostgreSQL: their text, one parameter), its best
+    `limit` rows, compiled once per process (config/sql.py)."""
+
+    def build(*words):
+        if is_postgresql(connection):
+            words = [word or "" for word in words]  # None: Prepared learning the model
+        else:
+            words = [Value(word) for word in words]  # the parameter reaches the SQL as given
+        ranked = full_text_search(
+            venue_list(), "", VENUE_SEARCH_FIELDS, stored_vector="search_vector", words=words
+        )
+        return ranked.values_list(*shapes.VENUE_WITH_COUNT.names)[:limit]
+
+    return Prepared(build)
+
+
 def venue_search_rows(*, query: str, limit: int) -> list[dict]:
-    """`venue_search`'s best `limit` venues as VENUE_WITH_COUNT dicts (no model instances)."""
+    """`venue_search`'s best `limit` venues as VENUE_WITH_COUNT dicts (no model instances).
+
+    Compiled once per shape (number of words, limit): on SQLite, building the expressions of
+    every (word, field) pair cost several times more than running the query."""
+    words = query_words(query)
+    if not words:
+        return []
+    if is_postgresql(connection):
+        words = [" ".join(words)]  # websearch_to_tsquery reads the words as one text
     names = shapes.VENUE_WITH_COUNT.names
-    rows = venue_search(query=query).values_list(*names)[:limit]
+    rows = _venue_search_prepared(len(words), limit).rows(*words)
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 

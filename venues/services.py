@@ -4,10 +4,11 @@ import random
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from config import cache
+from config.sql import Prepared
 from venues.models import ActionItem, ActionItemMember, Interest, Member, Venue
 
 VENUE_FRAGMENTS_KEY = "luna:venue-fragments"  # venues.selectors.venue_fragments
@@ -45,7 +46,7 @@ class NotInterested(Exception):
 @dataclass(frozen=True)
 class ToggleResult:
     added: bool
-    venue: Venue
+    venue_name: str
     action_item: ActionItem | None
     interested_user_ids: list[str]
 
@@ -61,17 +62,19 @@ def _digits(rng: random.Random) -> str:
     return f"{rng.randint(0, 9999):04d}"
 
 
-def _action_item_create(*, venue: Venue, member_ids: list[str], rng: random.Random) -> ActionItem:
+def _action_item_create(
+    *, venue_id: str, category: str, member_ids: list[str], rng: random.Random
+) -> ActionItem:
     """Create the venue's pending item; a clash of random id or code is retried, never raised."""
     count = len(member_ids)
     for _ in range(CODE_ATTEMPTS):
         try:
             with transaction.atomic():  # a savepoint: a clash leaves the interest in place
                 item = ActionItem.objects.create(
-                    id=f"action_{venue.pk}_{_digits(rng)}",
-                    venue=venue,
-                    action_type=action_type_for(venue.category),
-                    action_code=f"LUNA-{venue.pk}-{_digits(rng)}",
+                    id=f"action_{venue_id}_{_digits(rng)}",
+                    venue_id=venue_id,
+                    action_type=action_type_for(category),
+                    action_code=f"LUNA-{venue_id}-{_digits(rng)}",
                     description=rng.choice(DESCRIPTIONS).format(n=count),
                     status=ActionItem.Status.PENDING,
                     threshold_met=True,
@@ -83,7 +86,32 @@ def _action_item_create(*, venue: Venue, member_ids: list[str], rng: random.Rand
             for position, member_id in enumerate(member_ids)
         )
         return item
-    raise RuntimeError(f"no free action item id or code for {venue.pk} after {CODE_ATTEMPTS} tries")
+    raise RuntimeError(f"no free action item id or code for {venue_id} after {CODE_ATTEMPTS} tries")
+
+
+# The toggle's two reads, compiled once per process (config/sql.py): building their
+# expressions cost more CPU than running them.
+VENUE_LOCK_ROWS = Prepared(
+    lambda venue_id, member_id: (
+        Venue.objects.select_for_update()
+        .filter(pk=venue_id)
+        .values_list(
+            "name", "category", "interested_count", Exists(Member.objects.filter(pk=member_id))
+        )
+    )
+)
+
+
+def _toggle_state(venue_id: str, member_id: str) -> QuerySet[Venue]:
+    mine = Interest.objects.filter(venue=OuterRef("pk"), member_id=member_id).order_by()
+    return Venue.objects.filter(pk=venue_id).values_list(
+        Subquery(mine.values("pk")),
+        Subquery(mine.values("created_at")),
+        Exists(ActionItem.objects.filter(venue=OuterRef("pk"), status=ActionItem.Status.PENDING)),
+    )
+
+
+TOGGLE_STATE_ROWS = Prepared(_toggle_state)
 
 
 # No savepoint of its own: inside a request's transaction (config.middleware) it is that
@@ -101,52 +129,43 @@ def interest_toggle(
     audit entry (auditlog), and the count.
     """
     rng = rng or random.SystemRandom()
-    venue = (
-        Venue.objects.select_for_update()
-        .annotate(member_found=Exists(Member.objects.filter(pk=member_id)))
-        .filter(pk=venue_id)
-        .first()
-    )
-    if venue is None or not venue.member_found:
-        if venue is None and Member.objects.filter(pk=member_id).exists():
+    locked = VENUE_LOCK_ROWS.rows(venue_id, member_id)
+    if not locked or not locked[0][3]:
+        if not locked and Member.objects.filter(pk=member_id).exists():
             raise VenueNotFound(venue_id)
         raise MemberNotFound(member_id)
+    venue_name, category, interested_count, _ = locked[0]
 
     # A statement of its own, after the lock: it sees what the toggles before this one wrote.
-    mine = Interest.objects.filter(venue=OuterRef("pk"), member_id=member_id).order_by()
-    interest_id, interest_created_at, pending = (
-        Venue.objects.filter(pk=venue.pk)
-        .values_list(
-            Subquery(mine.values("pk")),
-            Subquery(mine.values("created_at")),
-            Exists(
-                ActionItem.objects.filter(venue=OuterRef("pk"), status=ActionItem.Status.PENDING)
-            ),
-        )
-        .get()
-    )
+    [(interest_id, interest_created_at, pending)] = TOGGLE_STATE_ROWS.rows(venue_id, member_id)
     if interest_id is not None:
         # delete() on the row as read, so the audit log records it (no second read).
         Interest.from_db(
             None,
             ("id", "member_id", "venue_id", "created_at"),
-            (interest_id, member_id, venue.pk, interest_created_at),
+            (interest_id, member_id, venue_id, interest_created_at),
         ).delete()
-        Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") - 1)
-        return ToggleResult(added=False, venue=venue, action_item=None, interested_user_ids=[])
+        Venue.objects.filter(pk=venue_id).update(interested_count=F("interested_count") - 1)
+        return ToggleResult(
+            added=False, venue_name=venue_name, action_item=None, interested_user_ids=[]
+        )
 
-    Interest.objects.create(member_id=member_id, venue=venue)
-    Venue.objects.filter(pk=venue.pk).update(interested_count=F("interested_count") + 1)
+    Interest.objects.create(member_id=member_id, venue_id=venue_id)
+    Venue.objects.filter(pk=venue_id).update(interested_count=F("interested_count") + 1)
     # The venue row is locked, so its count plus this interest is exact.
     item, member_ids = None, []
-    if venue.interested_count + 1 >= ACTION_THRESHOLD and not pending:
+    if interested_count + 1 >= ACTION_THRESHOLD and not pending:
         member_ids = list(
-            Interest.objects.filter(venue=venue)
+            Interest.objects.filter(venue_id=venue_id)
             .order_by("created_at", "id")
             .values_list("member_id", flat=True)
         )
-        item = _action_item_create(venue=venue, member_ids=member_ids, rng=rng)
-    return ToggleResult(added=True, venue=venue, action_item=item, interested_user_ids=member_ids)
+        item = _action_item_create(
+            venue_id=venue_id, category=category, member_ids=member_ids, rng=rng
+        )
+    return ToggleResult(
+        added=True, venue_name=venue_name, action_item=item, interested_user_ids=member_ids
+    )
 
 
 @transaction.atomic
