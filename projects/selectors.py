@@ -48,6 +48,8 @@ PROJECT_SORTS = tuple(f"{sign}{field}" for field in PROJECT_SORT_FIELDS for sign
 
 
 PROJECT_COLUMNS = tuple(field.attname for field in Project._meta.concrete_fields)
+# The list's: the project object's columns (its owner is not one of them).
+PROJECT_LIST_COLUMNS = tuple(column for column in PROJECT_COLUMNS if column != "owner_id")
 OWNER_KEY = Project._meta.get_field("owner").target_field
 
 
@@ -74,7 +76,7 @@ def _project_page(sort: str, start: int, stop: int, by_status: bool, by_owner: b
     build = _project_filter(by_status, by_owner)
     return Prepared(
         lambda *values: build(*values).order_by(sort, tie_break)[start:stop].values(
-            *PROJECT_COLUMNS
+            *PROJECT_LIST_COLUMNS
         )
     )
 
@@ -110,7 +112,7 @@ def project_list(
     by_status, by_owner = bool(status), owner is not None
     ((total,),) = _project_count(by_status, by_owner).rows(*values)
     rows = _project_page(sort, offset, offset + limit, by_status, by_owner).rows(*values)
-    return [dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in rows], total
+    return [dict(zip(PROJECT_LIST_COLUMNS, row, strict=True)) for row in rows], total
 
 
 def _project_by_id(by_owner: bool):
