@@ -175,7 +175,8 @@ class ProjectListIn(serializers.Serializer):
 def project_list_params(query_string: str) -> dict:
     """ProjectListIn's validated data of a query string, validated once per distinct string
     (DRF's validation cost more than the rest of a 20-project page); invalid ones raise."""
-    params = ProjectListIn(data=QueryDict(query_string))
+    # The WSGI string's bytes, decoded as Django decodes request.GET (UTF-8).
+    params = ProjectListIn(data=QueryDict(query_string.encode("iso-8859-1")))
     params.is_valid(raise_exception=True)
     return params.validated_data
 

@@ -207,6 +207,23 @@ def test_list_rejects_bad_parameters(api_client, params, field):
     assert [problem["field"] for problem in response.json()["detail"]] == [field]
 
 
+def test_list_reads_a_raw_utf8_query_string_as_django_does(api_client):
+    response = api_client.get(f"{BASE}?status=é&limit=1")
+
+    assert (response.status_code, response.json()) == (
+        422,
+        {
+            "detail": [
+                {
+                    "field": "status",
+                    "message": '"é" is not a valid choice.',
+                    "code": "invalid_choice",
+                }
+            ]
+        },
+    )
+
+
 # Keys in jsonb's order (shorter first), numbers jsonb writes back alike: the same on both engines.
 AWKWARD_BRIEF = {
     "n": {"deep": [1, [2, [3, {"x": None, "yy": True}]]]},
