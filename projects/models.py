@@ -113,6 +113,9 @@ class Project(models.Model):
             models.Index(fields=("updated_at",), name="projects_project_updated_at"),
             models.Index(fields=("name",), name="projects_project_name"),
             models.Index(fields=("owner", "created_at"), name="projects_project_owner_time"),
+            # `?status=` newest first: the page is read in index order, not sorted from all
+            # the status's rows (SQLite sorted every completed project's whole row).
+            models.Index(fields=("status", "created_at", "id"), name="projects_project_status_time"),
         ]
         constraints = [
             models.CheckConstraint(
