@@ -1,5 +1,7 @@
+import re
 import uuid
 
+import orjson
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -41,6 +43,29 @@ def _empty_dict() -> dict:
 
 MONEY = {"max_digits": 14, "decimal_places": 6}
 
+# 19 digits in a row: maybe an integer orjson would read as a float (it keeps 64 bits only).
+_LONG_DIGITS = re.compile(r"\d{19}")
+
+
+class OrjsonJSONField(models.JSONField):
+    """A JSONField read with orjson (about 4x faster than json.loads: the project list reads
+    four per row). Same values: orjson parses a subset of what json does, identically, except
+    integers beyond 64 bits, which it turns into floats; the text json alone reads (such
+    integers, NaN, Infinity, lone surrogates) goes through JSONField's own json.loads."""
+
+    def from_db_value(self, value, expression, connection):
+        if isinstance(value, str) and self.decoder is None and not _LONG_DIGITS.search(value):
+            try:
+                return orjson.loads(value)
+            except orjson.JSONDecodeError:
+                pass
+        return super().from_db_value(value, expression, connection)
+
+    def deconstruct(self):
+        # Reading is all that differs: to migrations it is a JSONField.
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.JSONField", args, kwargs
+
 
 class Project(models.Model):
     """A code-generation project: the brief, its model settings, progress and cost."""
@@ -59,8 +84,8 @@ class Project(models.Model):
         max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.CREATING
     )
     progress = models.PositiveSmallIntegerField(default=0)
-    brief = models.JSONField(default=_empty_dict, blank=True)
-    config = models.JSONField(default=_empty_dict, blank=True)
+    brief = OrjsonJSONField(default=_empty_dict, blank=True)
+    config = OrjsonJSONField(default=_empty_dict, blank=True)
     primary_model = models.CharField(max_length=100, default="unknown")
     agent_role = models.CharField(max_length=100, default="unknown")
     strategy = models.CharField(max_length=50, default="balanced")
@@ -76,8 +101,8 @@ class Project(models.Model):
     actual_cost = models.DecimalField(default=0, **MONEY)
     files_generated = models.PositiveIntegerField(default=0)
     lines_of_code = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=_empty_list, blank=True)
-    logs = models.JSONField(default=_empty_list, blank=True)
+    errors = OrjsonJSONField(default=_empty_list, blank=True)
+    logs = OrjsonJSONField(default=_empty_list, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -88,6 +113,9 @@ class Project(models.Model):
             models.Index(fields=("updated_at",), name="projects_project_updated_at"),
             models.Index(fields=("name",), name="projects_project_name"),
             models.Index(fields=("owner", "created_at"), name="projects_project_owner_time"),
+            # `?status=` newest first: the page is read in index order, not sorted from all
+            # the status's rows (SQLite sorted every completed project's whole row).
+            models.Index(fields=("status", "created_at", "id"), name="projects_project_status_time"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, router
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, Q, QuerySet, Subquery, Sum, Value
 from django.utils import timezone
 
 from config.access import YAGO
@@ -48,6 +48,8 @@ PROJECT_SORTS = tuple(f"{sign}{field}" for field in PROJECT_SORT_FIELDS for sign
 
 
 PROJECT_COLUMNS = tuple(field.attname for field in Project._meta.concrete_fields)
+# The list's: the project object's columns (its owner is not one of them).
+PROJECT_LIST_COLUMNS = tuple(column for column in PROJECT_COLUMNS if column != "owner_id")
 OWNER_KEY = Project._meta.get_field("owner").target_field
 
 
@@ -67,28 +69,32 @@ def _project_filter(by_status: bool, by_owner: bool):
     return build
 
 
+def _project_total(build):
+    return lambda *values: (
+        build(*values).order_by().values(one=Value(1)).annotate(total=Count("*")).values("total")
+    )
+
+
 # Compiled once per list shape (the page's bounds are part of the SQL): a few in practice.
 @functools.lru_cache(maxsize=256)
 def _project_page(sort: str, start: int, stop: int, by_status: bool, by_owner: bool) -> Prepared:
+    """The page's rows, each ending with the total (a subquery: one statement, not two)."""
     tie_break = "-id" if sort.startswith("-") else "id"
     build = _project_filter(by_status, by_owner)
+    total = _project_total(build)
     return Prepared(
-        lambda *values: build(*values).order_by(sort, tie_break)[start:stop].values(
-            *PROJECT_COLUMNS
+        lambda *values: (
+            build(*values)
+            .order_by(sort, tie_break)[start:stop]
+            .values(*PROJECT_LIST_COLUMNS, total=Subquery(total(*values)))
         )
     )
 
 
 @functools.lru_cache(maxsize=4)
 def _project_count(by_status: bool, by_owner: bool) -> Prepared:
-    build = _project_filter(by_status, by_owner)
-    return Prepared(
-        lambda *values: build(*values)
-        .order_by()
-        .values(one=Value(1))
-        .annotate(total=Count("*"))
-        .values_list("total")
-    )
+    total = _project_total(_project_filter(by_status, by_owner))
+    return Prepared(lambda *values: total(*values).values_list("total"))
 
 
 def project_list(
@@ -99,7 +105,7 @@ def project_list(
 
     Value rows of every column (a page holds up to 1,000 projects: no model instances), by
     querysets compiled once per shape (config/sql.py): building and compiling them cost more
-    than running them."""
+    than running them. One query; two for a page past the end (its total is counted apart)."""
     owner = None
     if YAGO.scoped_to_account:
         if not (user and user.is_authenticated):
@@ -108,9 +114,14 @@ def project_list(
         owner = OWNER_KEY.get_db_prep_value(user.pk, connections[router.db_for_read(Project)])
     values = [value for value in (status or None, owner) if value is not None]
     by_status, by_owner = bool(status), owner is not None
-    ((total,),) = _project_count(by_status, by_owner).rows(*values)
     rows = _project_page(sort, offset, offset + limit, by_status, by_owner).rows(*values)
-    return [dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in rows], total
+    if rows:
+        total = rows[0][-1]
+    elif offset:
+        ((total,),) = _project_count(by_status, by_owner).rows(*values)
+    else:
+        total = 0
+    return [dict(zip(PROJECT_LIST_COLUMNS, row[:-1], strict=True)) for row in rows], total
 
 
 def _project_by_id(by_owner: bool):
