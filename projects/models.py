@@ -107,14 +107,14 @@ class Project(models.Model):
     class Meta:
         ordering = ("-created_at", "-id")
         indexes = [
-            models.Index(fields=("status",), name="projects_project_status"),
             models.Index(fields=("created_at",), name="projects_project_created_at"),
             # The list's other sort orders (`sort=updated_at`, `sort=name`).
             models.Index(fields=("updated_at",), name="projects_project_updated_at"),
             models.Index(fields=("name",), name="projects_project_name"),
             models.Index(fields=("owner", "created_at"), name="projects_project_owner_time"),
             # `?status=` newest first: the page is read in index order, not sorted from all
-            # the status's rows (SQLite sorted every completed project's whole row).
+            # the status's rows (SQLite sorted every completed project's whole row). It also
+            # serves every `status =` filter, as the index on status alone did.
             models.Index(fields=("status", "created_at", "id"), name="projects_project_status_time"),
         ]
         constraints = [

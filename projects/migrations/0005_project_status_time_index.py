@@ -16,4 +16,8 @@ class Migration(migrations.Migration):
             model_name='project',
             index=models.Index(fields=['status', 'created_at', 'id'], name='projects_project_status_time'),
         ),
+        migrations.RemoveIndex(
+            model_name='project',
+            name='projects_project_status',
+        ),
     ]
