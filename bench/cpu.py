@@ -19,6 +19,11 @@ signs the routes' bearer tokens for the first K PupMatch profiles with a locatio
 Python function calls per request (cProfile: the same on a busy machine as on an idle one),
 `--sql` each route's statements, `--digest` a hash of every route's responses (signed URLs'
 signatures left out: two checkouts on the same data must agree), `--json FILE` the figures.
+`--instructions` counts machine instructions per request instead of CPU time (valgrind's
+callgrind: the same count whatever else the machine runs, so a before → after of a few per
+cent shows on a busy machine; about 50× slower, so use a small -n): the script runs itself
+under valgrind, switches counting on around N requests of a route and around none, and
+divides the difference by N. The bare view is counted the same way.
 Before → after: run it from each checkout's folder; the code measured is the checkout's.
 Settings as bench.py's trial mode unless the environment says otherwise: DEBUG off, open
 mounts, throttles off, LOG_LEVEL=WARNING.
@@ -33,7 +38,9 @@ import os
 import pstats
 import re
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -175,6 +182,37 @@ def calls_per_request(handler: WSGIHandler, route: Route, n: int) -> int:
     return pstats.Stats(profiler).total_calls // n
 
 
+def run_under_callgrind() -> int:
+    """This script again, under valgrind with counting off until `instructions` turns it on."""
+    with tempfile.TemporaryDirectory(prefix="callgrind-") as folder:
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            f"--callgrind-out-file={folder}/out.%p",
+            sys.executable,
+            *sys.argv,
+        ]
+        env = {**os.environ, "BENCH_CALLGRIND_DIR": folder}
+        return subprocess.run(command, env=env, stderr=subprocess.DEVNULL).returncode
+
+
+def instructions(handler: WSGIHandler, route: Route, n: int, dumps: list[str]) -> float:
+    """Instructions per request of `route`: counted around n requests and around none (what
+    switching the counter costs), the difference divided by n."""
+    pid = str(os.getpid())
+    totals = []
+    for count in (0, n):
+        subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
+        route.loop(handler, count)
+        subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
+        subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
+        dumps.append(f"{os.environ['BENCH_CALLGRIND_DIR']}/out.{pid}.{len(dumps) + 1}")
+        text = Path(dumps[-1]).read_text()
+        totals.append(int(re.search(r"^totals: (\d+)", text, re.MULTILINE).group(1)))
+    return (totals[1] - totals[0]) / n
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("routes", nargs="*", help="'METHOD PATH [BODY]'")
@@ -188,7 +226,10 @@ def main() -> None:
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--digest", action="store_true")
     parser.add_argument("--json", type=Path, metavar="FILE")
+    parser.add_argument("--instructions", action="store_true")
     args = parser.parse_args()
+    if args.instructions and "BENCH_CALLGRIND_DIR" not in os.environ:
+        sys.exit(run_under_callgrind())
 
     endpoints = [parse_route(route) for route in args.routes]
     if args.endpoints:
@@ -206,6 +247,15 @@ def main() -> None:
 
     if args.profile:
         profile(handler, next(r for r in routes if args.profile in r.name), args.n)
+        return
+    if args.instructions:
+        print(f"engine {connection.vendor}, instructions per request (callgrind), n={args.n}")
+        print(f"{'route':58} {'instructions':>13} {'of ceil':>7}")
+        dumps: list[str] = []
+        bare_count = instructions(handler, bare, args.n, dumps)
+        for route in [bare, *routes]:
+            count = bare_count if route is bare else instructions(handler, route, args.n, dumps)
+            print(f"{route.name[:58]:58} {count / 1e6:12.3f}M {bare_count / count:7.1%}")
         return
     if args.calls:
         print("| route | Python function calls per request |\n|---|---:|")
