@@ -197,20 +197,22 @@ def run_under_callgrind() -> int:
         return subprocess.run(command, env=env, stderr=subprocess.DEVNULL).returncode
 
 
-def instructions(handler: WSGIHandler, route: Route, n: int, dumps: list[str]) -> float:
-    """Instructions per request of `route`: counted around n requests and around none (what
-    switching the counter costs), the difference divided by n."""
+def instructions(
+    handler: WSGIHandler, route: Route, n: int, dumps: list[str]
+) -> tuple[float, list[str]]:
+    """Instructions per request of `route` and the statuses it answered: counted around n
+    requests and around none (what switching the counter costs), the difference divided by n."""
     pid = str(os.getpid())
-    totals = []
+    totals, statuses = [], set()
     for count in (0, n):
         subprocess.run(["callgrind_control", "-i", "on", pid], check=True, capture_output=True)
-        route.loop(handler, count)
+        statuses.update(sample[2][:3] for sample in route.loop(handler, count))
         subprocess.run(["callgrind_control", "-i", "off", pid], check=True, capture_output=True)
         subprocess.run(["callgrind_control", "--dump", pid], check=True, capture_output=True)
         dumps.append(f"{os.environ['BENCH_CALLGRIND_DIR']}/out.{pid}.{len(dumps) + 1}")
         text = Path(dumps[-1]).read_text()
         totals.append(int(re.search(r"^totals: (\d+)", text, re.MULTILINE).group(1)))
-    return (totals[1] - totals[0]) / n
+    return (totals[1] - totals[0]) / n, sorted(statuses)
 
 
 def main() -> None:
@@ -250,12 +252,16 @@ def main() -> None:
         return
     if args.instructions:
         print(f"engine {connection.vendor}, instructions per request (callgrind), n={args.n}")
-        print(f"{'route':58} {'instructions':>13} {'of ceil':>7}")
+        print(f"{'route':58} {'instructions':>13} {'of ceil':>7} status")
         dumps: list[str] = []
-        bare_count = instructions(handler, bare, args.n, dumps)
-        for route in [bare, *routes]:
-            count = bare_count if route is bare else instructions(handler, route, args.n, dumps)
-            print(f"{route.name[:58]:58} {count / 1e6:12.3f}M {bare_count / count:7.1%}")
+        bare_count, _ = instructions(handler, bare, args.n, dumps)
+        for route in routes:
+            count, statuses = instructions(handler, route, args.n, dumps)
+            print(
+                f"{route.name[:58]:58} {count / 1e6:12.3f}M {bare_count / count:7.1%} "
+                f"{','.join(statuses)}"
+            )
+        print(f"{'bare view':58} {bare_count / 1e6:12.3f}M {1:7.1%}")
         return
     if args.calls:
         print("| route | Python function calls per request |\n|---|---:|")
