@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import psycopg
 from django.db import connections, router
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Expression, QuerySet
 
 
 class _PreparedCursor(psycopg.Cursor):
@@ -110,3 +110,34 @@ class Prepared:
                 row[index] = value
             converted.append(tuple(row))
         return converted
+
+
+class InJSON(Expression):
+    """`expression IN` the strings of one parameter, a JSON array (`json.dumps(values)`).
+
+    One placeholder however long the list, so one compiled statement (`Prepared`) serves every
+    length, where `__in=[...]` makes a statement per length. SQLite reads the array with
+    `json_each`, PostgreSQL with `jsonb_array_elements_text`; both hash the values once per
+    statement, as they would a long IN list.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, expression, values):
+        super().__init__()
+        self.expression = expression
+        self.values = values
+
+    def get_source_expressions(self):
+        return [self.expression]
+
+    def set_source_expressions(self, expressions):
+        (self.expression,) = expressions
+
+    def as_sql(self, compiler, connection):
+        sql, params = compiler.compile(self.expression)
+        if connection.vendor == "postgresql":
+            values = "SELECT jsonb_array_elements_text(%s::jsonb)"
+        else:
+            values = "SELECT value FROM json_each(%s)"
+        return f"{sql} IN ({values})", [*params, self.values]

@@ -1,6 +1,7 @@
 """Reads for the Luna API: each returns everything its route needs in a fixed number of queries."""
 
 import functools
+import json
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -25,7 +26,7 @@ from config.access import LUNA
 from config.db import is_postgresql
 from config.geo import bounding_box, haversine_km, within_radius
 from config.search import full_text_search, query_words
-from config.sql import Prepared
+from config.sql import InJSON, Prepared
 from venues import services, shapes
 from venues.models import (
     ActionItem,
@@ -398,6 +399,10 @@ def venue_fragments(*, version: Hashable) -> VenueFragments:
     return cache.cached(VENUE_FRAGMENTS_KEY, build, version=version, per_process=True)
 
 
+# (own interest 0/1, friends interested 0–3) of a venue the member knows of: never (0, 0).
+SCORE_GROUPS = [(already, friends) for already in (0, 1) for friends in range(4)][1:]
+
+
 def _ranked_venues(
     *, own: set[str], friends_per_venue: dict[str, int], matched: list[str], limit: int | None
 ) -> list[tuple[str, int]]:
@@ -410,21 +415,22 @@ def _ranked_venues(
     Most venues are nobody's the member knows: one lookup in the people's venues each, and
     only those (a few hundred at most) are looked up again by (own interest, friends).
     """
-    groups: dict[tuple[int, int], list[str]] = {}
-    for venue_id in own | friends_per_venue.keys():
+    known = own | friends_per_venue.keys()
+    groups: dict[tuple[int, int], list[str]] = {key: [] for key in SCORE_GROUPS}
+    for venue_id in known:
         friends = min(friends_per_venue.get(venue_id, 0), FRIEND_CAP)
-        groups.setdefault((int(venue_id in own), friends), []).append(venue_id)
-    keys = sorted(groups)
-    shape = (tuple((key, len(groups[key])) for key in keys), len(matched), limit)
-    values = [venue_id for key in keys for venue_id in groups[key]]
-    return _ranked_rows(shape).rows(*values, *matched)
+        groups[(int(venue_id in own), friends)].append(venue_id)
+    lists = [sorted(known), *(groups[key] for key in SCORE_GROUPS), matched]
+    return _ranked_rows(limit).rows(*(json.dumps(values) for values in lists))
 
 
-@functools.lru_cache(maxsize=512)
-def _ranked_rows(shape: tuple) -> Prepared:
-    """The ranking query for one shape (group sizes, matched categories, limit), compiled once:
-    building and compiling its expressions costs more than running it on small data."""
-    groups, matched_count, limit = shape
+
+@functools.lru_cache(maxsize=64)
+def _ranked_rows(limit: int | None) -> Prepared:
+    """The ranking query for one limit, compiled once: building and compiling its expressions
+    costs more than running it. Every list (the venues the member knows of, each score
+    group's, the matched categories) is one JSON parameter (`config.sql.InJSON`), so members
+    with any numbers of interests share it."""
     integer = IntegerField()
 
     def points(*, already: int, friends: int):
@@ -435,25 +441,21 @@ def _ranked_rows(shape: tuple) -> Prepared:
         )
         return popularity + friends * 3 if friends else popularity
 
-    def build(*values):
-        ids = values[: len(values) - matched_count]
-        matched = values[len(values) - matched_count :]
-        whens, start = [], 0
-        for (already, friends), size in groups:
-            group = ids[start : start + size]
-            whens.append(When(pk__in=group, then=points(already=already, friends=friends)))
-            start += size
+    def build(known, *lists):
+        *groups, matched = lists
+        whens = [
+            When(InJSON(F("pk"), ids), then=points(already=already, friends=friends))
+            for (already, friends), ids in zip(SCORE_GROUPS, groups, strict=True)
+        ]
         score = Case(
-            When(pk__in=ids, then=Case(*whens, output_field=integer)),
+            When(InJSON(F("pk"), known), then=Case(*whens, output_field=integer)),
             default=points(already=0, friends=0),
             output_field=integer,
+        ) + Case(
+            When(InJSON(F("category"), matched), then=CATEGORY_BONUS * 3),
+            default=0,
+            output_field=integer,
         )
-        if matched_count:
-            score += Case(
-                When(category__in=matched, then=CATEGORY_BONUS * 3),
-                default=0,
-                output_field=integer,
-            )
         ranked = (
             Venue.objects.annotate(score3=score)
             .order_by("-score3", "position")

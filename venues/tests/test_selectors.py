@@ -5,7 +5,7 @@ import orjson
 import pytest
 from django.utils import timezone
 
-from venues import services
+from venues import selectors, services
 from venues.models import Friendship, Interest, MemberCategory, Venue
 from venues.selectors import category_matches
 from venues.tests.factories import MemberFactory, VenueFactory
@@ -150,3 +150,19 @@ def test_hot_reads_are_prepared_once_per_connection(api_client, luna_seed):
         [(statement, runs)] = cursor.fetchall()
     assert statement.startswith('SELECT "venues_venue"."id" AS "id"')
     assert runs == 2
+
+
+def test_members_with_any_numbers_of_interests_share_one_compiled_ranking(api_client, luna_seed):
+    """The score groups are JSON parameters: a statement per limit, not per member's counts."""
+    for member, count in (("user_3", 1), ("user_4", 5)):
+        Interest.objects.filter(member_id=member).delete()
+        for n in range(1, count + 1):
+            Interest.objects.create(member_id=member, venue_id=f"venue_{n + 4}")
+    selectors._ranked_rows.cache_clear()
+
+    assert api_client.get("/luna/recommendations?user_id=user_3").status_code == 200
+    assert api_client.get("/luna/recommendations?user_id=user_4").status_code == 200
+    assert api_client.get("/luna/recommendations?user_id=user_4&limit=3").status_code == 200
+
+    info = selectors._ranked_rows.cache_info()
+    assert (info.misses, info.hits) == (2, 1)  # no limit, then limit=3
