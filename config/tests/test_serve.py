@@ -57,8 +57,17 @@ def test_serve_starts_web_and_consumer_and_ctrl_c_stops_both(tmp_path):
         "STOP_TIMEOUT": "10",
     }
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
+    # As from a terminal: a process group of its own (Ctrl-C signals the whole group), and
+    # SIGINT not ignored. A test run started as a background job inherits SIGINT ignored, and
+    # a shell started so can't trap it (bash: "signals ignored upon entry cannot be trapped").
     process = subprocess.Popen(
-        ["bash", "config/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        ["bash", "config/serve.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for(lambda: healthz(port) == 200, timeout=90, interval=0.3, what="gunicorn")
@@ -66,7 +75,7 @@ def test_serve_starts_web_and_consumer_and_ctrl_c_stops_both(tmp_path):
         commands = sorted(Path(f"/proc/{pid}/cmdline").read_bytes() for pid in pids)
         assert [b"run_huey" in c or b"gunicorn" in c for c in commands] == [True, True]
 
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
         assert process.wait(timeout=60) is not None
 
         deadline = time.monotonic() + 30
@@ -76,4 +85,4 @@ def test_serve_starts_web_and_consumer_and_ctrl_c_stops_both(tmp_path):
         assert healthz(port) is None
     finally:
         if process.poll() is None:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
