@@ -420,7 +420,7 @@ def _ranked_venues(
     for venue_id in known:
         friends = min(friends_per_venue.get(venue_id, 0), FRIEND_CAP)
         groups[(int(venue_id in own), friends)].append(venue_id)
-    lists = [sorted(known), *(groups[key] for key in SCORE_GROUPS), matched]
+    lists = [list(known), *(groups[key] for key in SCORE_GROUPS), matched]
     return _ranked_rows(limit).rows(*(json.dumps(values) for values in lists))
 
 
