@@ -9,18 +9,64 @@ simplejwt's own class, with two changes of policy:
   `REVOKE_TOKEN_CLAIM` in settings), compared with the user row that simplejwt loads anyway:
   no extra query. Any new password (reset, change, admin, `changepassword`) changes the
   salted hash, so every earlier token stops working at once.
+
+The user row is read with a statement compiled once per process (config/sql.py): the ORM's
+`get()` spent more building and compiling its query than running it (0.41 of 0.76 ms of an
+authenticated request's authentication on PostgreSQL, bench/RESULTS-instructions.md).
 """
 
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.db import connections, router
+from django.db.models import Value
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.settings import api_settings
 
+from config.sql import Prepared
+
 # Schemes accepted, lower-cased: settings.SIMPLE_JWT["AUTH_HEADER_TYPES"].
 _SCHEMES = frozenset(scheme.lower().encode() for scheme in api_settings.AUTH_HEADER_TYPES)
+
+User = get_user_model()
+_USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
+# Value(): the id reaches the SQL as given, already in the column's database form (below).
+_USER_ROW = Prepared(
+    lambda user_id: User.objects.filter(pk=Value(user_id)).values_list(*_USER_FIELDS)
+)
+
+
+class _UserLookup:
+    """Stands in for simplejwt's `user_model` in its get_user, which calls only
+    `user_model.objects.get(id=...)` and `user_model.DoesNotExist`: the row read by _USER_ROW."""
+
+    DoesNotExist = User.DoesNotExist
+
+    @property
+    def objects(self):
+        return self
+
+    def get(self, **lookup):
+        (user_id,) = lookup.values()
+        try:
+            user_id = uuid.UUID(str(user_id))
+        except ValueError:
+            raise self.DoesNotExist from None
+        alias = router.db_for_read(User)
+        rows = _USER_ROW.rows(User._meta.pk.get_db_prep_value(user_id, connections[alias]))
+        if not rows:
+            raise self.DoesNotExist
+        return User.from_db(alias, _USER_FIELDS, rows[0])
 
 
 class JWTAuthentication(authentication.JWTAuthentication):
     """Bearer JWT, scheme in any letter case; tokens older than the password are refused."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # simplejwt's checks (user not found, inactive, revoked) unchanged.
+        self.user_model = _UserLookup()
 
     def get_raw_token(self, header: bytes) -> bytes | None:
         parts = header.split()

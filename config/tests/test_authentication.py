@@ -110,6 +110,34 @@ def test_a_token_without_the_password_claim_is_refused(api_client):
     }
 
 
+def test_a_deleted_users_token_is_refused(api_client):
+    user = UserFactory()
+    token = AccessToken.for_user(user)
+    user.delete()
+    response = _me(api_client, f"Bearer {token}")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User not found", "code": "user_not_found"}
+
+
+@pytest.mark.parametrize("subject", ["not-a-uuid", "", "12345"])
+def test_a_signed_token_whose_subject_is_no_user_id_is_401_not_500(api_client, subject):
+    token = AccessToken.for_user(UserFactory())
+    token["sub"] = subject
+    response = _me(api_client, f"Bearer {token}")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User not found", "code": "user_not_found"}
+
+
+def test_the_user_is_read_with_its_stored_fields(api_client):
+    user = UserFactory(email="luna@example.com", is_staff=True)
+    response = _me(api_client, f"Bearer {AccessToken.for_user(user)}")
+    assert response.status_code == 200
+    assert response.json()["email"] == "luna@example.com"
+    assert response.wsgi_request.user.pk == user.pk
+    assert response.wsgi_request.user.is_staff is True
+    assert response.wsgi_request.user.created_at == user.created_at
+
+
 def test_a_deactivated_users_token_is_refused(api_client):
     user = UserFactory()
     token = AccessToken.for_user(user)
