@@ -18,7 +18,7 @@ authenticated request's authentication on PostgreSQL, bench/RESULTS-instructions
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.db import connections, router
+from django.db import router
 from django.db.models import Value
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
@@ -31,7 +31,7 @@ _SCHEMES = frozenset(scheme.lower().encode() for scheme in api_settings.AUTH_HEA
 
 User = get_user_model()
 _USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
-# Value(): the id reaches the SQL as given, already in the column's database form (below).
+# Value(): the id reaches the SQL as given (Prepared passes a UUID in the column's form).
 _USER_ROW = Prepared(
     lambda user_id: User.objects.filter(pk=Value(user_id)).values_list(*_USER_FIELDS)
 )
@@ -53,11 +53,10 @@ class _UserLookup:
             user_id = uuid.UUID(str(user_id))
         except ValueError:
             raise self.DoesNotExist from None
-        alias = router.db_for_read(User)
-        rows = _USER_ROW.rows(User._meta.pk.get_db_prep_value(user_id, connections[alias]))
+        rows = _USER_ROW.rows(user_id)
         if not rows:
             raise self.DoesNotExist
-        return User.from_db(alias, _USER_FIELDS, rows[0])
+        return User.from_db(router.db_for_read(User), _USER_FIELDS, rows[0])
 
 
 class JWTAuthentication(authentication.JWTAuthentication):

@@ -10,7 +10,10 @@ columns' converters, and then only executes:
     rows = VENUE_ROWS.rows("venue_1")        # list of tuples, as values_list() returns them
 
 The SQL is Django's own (no hand-written SQL per engine); each parameter must reach the SQL
-unchanged (exact lookups: a marker that does not is refused when compiling). The database is
+unchanged (exact lookups: a marker that does not is refused when compiling). A lookup on a
+field that would convert its value (a UUID column) takes the marker as `Value(marker)`, and
+`rows()` passes `uuid.UUID` values in the database's form, as UUIDField stores them (SQLite:
+32 hex digits; PostgreSQL: its uuid type). The database is
 the one the routers choose for reading the queryset's model (a replica for a safe request,
 config/routers.py), unless `using` names one. On PostgreSQL the statement is also prepared on
 the server (psycopg's prepared statements, once per connection: no parsing and planning per
@@ -19,6 +22,7 @@ request; a 3-table join's 0.25 ms becomes 0.07 ms), unless `prepare_threshold` i
 """
 
 import threading
+import uuid
 from collections.abc import Callable
 
 import psycopg
@@ -80,6 +84,8 @@ class Prepared:
             with self._lock:
                 compiled = self._compiled[key] = self._compile(connection, len(values))
         sql, params, slots, converters = compiled
+        if not connection.features.has_native_uuid_field:
+            values = [v.hex if isinstance(v, uuid.UUID) else v for v in values]
         params = [
             p if slot is None else values[slot] for p, slot in zip(params, slots, strict=True)
         ]

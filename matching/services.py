@@ -8,7 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Count, Exists, Max
+from django.db.models import Count, Exists, Max, Q, Value
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from config.audit import audit_actor
 from config.geo import validate_point
 from config.jobs import enqueue_on_commit
 from config.limits import MAX_IMAGE_PIXELS
+from config.sql import Prepared
 from matching.models import (
     Conversation,
     Like,
@@ -276,14 +277,37 @@ def _lock_pair(user: Any, target: Profile) -> None:
     SQLite: writes are already serialized by the IMMEDIATE transaction mode.
     A target deleted since the view read it is a 404; locked, it stays until the commit.
     """
-    locked = list(
-        Profile.objects.select_for_update()
-        .filter(user__in=[user.pk, target.user_id])
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if target.pk not in locked:
+    if (target.pk,) not in _LOCK_PAIR.rows(user.pk, target.user_id):
         raise NotFound("Profile not found")
+
+
+# The like's statements, compiled once per process (config/sql.py): building the three
+# EXISTS cost more than running them. Value(): the ids reach the SQL as given.
+_LOCK_PAIR = Prepared(
+    lambda user_id, other_id: (
+        Profile.objects.select_for_update()
+        .filter(Q(user_id=Value(user_id)) | Q(user_id=Value(other_id)))
+        .order_by("pk")
+        .values_list("pk")
+    ),
+)
+_LIKE_STATE = Prepared(
+    lambda target_id, user_id, target_user_id: (
+        Profile.objects.filter(pk=Value(target_id))
+        .annotate(
+            passed=Exists(
+                Pass.objects.filter(user_id=Value(user_id), target_id=Value(target_user_id))
+            ),
+            liked=Exists(
+                Like.objects.filter(user_id=Value(user_id), target_id=Value(target_user_id))
+            ),
+            liked_back=Exists(
+                Like.objects.filter(user_id=Value(target_user_id), target_id=Value(user_id))
+            ),
+        )
+        .values_list("passed", "liked", "liked_back")
+    ),
+)
 
 
 def _target_user(target: Profile, user: Any) -> Any:
@@ -310,16 +334,7 @@ def like_create(*, user: Any, target: Profile) -> LikeResult:
     # Read after the lock, in a statement of its own: it sees what a concurrent like of the
     # pair committed while this one waited (a subquery of the locking statement would not).
     # The target's row is there: _lock_pair holds it.
-    passed, liked, liked_back = (
-        Profile.objects.filter(pk=target.pk)
-        .annotate(
-            passed=Exists(Pass.objects.filter(user=user, target=target_user)),
-            liked=Exists(Like.objects.filter(user=user, target=target_user)),
-            liked_back=Exists(Like.objects.filter(user=target_user, target=user)),
-        )
-        .values_list("passed", "liked", "liked_back")
-        .get()
-    )
+    ((passed, liked, liked_back),) = _LIKE_STATE.rows(target.pk, user.pk, target_user.pk)
     if passed:
         Pass.objects.filter(user=user, target=target_user).delete()
     if not liked:

@@ -1,11 +1,14 @@
-"""config.sql.InJSON: a list as one JSON parameter, the same rows as `__in` on both engines."""
+"""config.sql: InJSON (a list as one JSON parameter, the same rows as `__in` on both engines)
+and Prepared's UUID parameters."""
 
 import json
+import uuid
 
 import pytest
-from django.db.models import F
+from django.db.models import F, Value
 
 from config.sql import InJSON, Prepared
+from matching.tests.factories import UserFactory
 from venues.models import Venue
 from venues.tests.factories import VenueFactory
 
@@ -39,3 +42,15 @@ def test_one_compiled_statement_serves_lists_of_any_length(venues):
     assert statement.rows(json.dumps(["v2"])) == [("v2",)]
     assert statement.rows(json.dumps(["v1", "v2", "v3"])) == [("v1",), ("v2",), ("v3",)]
     assert len(statement._compiled) == 1
+
+
+def test_a_uuid_parameter_is_passed_in_the_columns_form():
+    """Value(marker) keeps the field from converting the marker; rows() converts a UUID as
+    UUIDField stores it (SQLite: 32 hex digits), so the same call matches on both engines."""
+    user = UserFactory(email="uuid@example.com")
+    UserFactory(email="other@example.com")
+    statement = Prepared(
+        lambda pk: type(user).objects.filter(pk=Value(pk)).values_list("pk", "email")
+    )
+    assert statement.rows(user.pk) == [(user.pk, "uuid@example.com")]
+    assert statement.rows(uuid.UUID(int=0)) == []
