@@ -1,6 +1,7 @@
 """PupMatch views: thin DRF viewsets that validate, call one service or selector, serialize."""
 
-from django.db.models import Q
+import uuid
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
@@ -272,10 +273,9 @@ class ProfileViewSet(PupMatchViewSet):
 
         One query reads both."""
         user = self.request.user
-        profiles = list(
-            Profile.objects.select_related("user").filter(Q(pk=pk) | Q(user_id=user.pk))
-        )
-        target = next((profile for profile in profiles if str(profile.pk) == str(pk).lower()), None)
+        profile_id = uuid.UUID(str(pk))  # the route admits only UUIDs
+        profiles = selectors.target_and_own_profile(profile_id=profile_id, user=user)
+        target = next((profile for profile in profiles if profile.pk == profile_id), None)
         if target is None or not any(profile.user_id == user.pk for profile in profiles):
             raise exceptions.NotFound("Profile not found")
         return target

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connections, router
 from django.db.models import (
     Case,
@@ -31,6 +32,7 @@ from config.geo import (
     haversine_km,
     within_radius,
 )
+from config.sql import Prepared
 from matching.models import (
     ActivityLevel,
     Conversation,
@@ -105,6 +107,32 @@ def whole_units(distance_km: float, unit: str) -> int:
 def viewer_profile(*, user: Any) -> Profile | None:
     """The viewer's own profile with its preferences (one query): where they are, their unit."""
     return Profile.objects.select_related("preferences").filter(user=user).first()
+
+
+_PROFILE_FIELDS = [field.attname for field in Profile._meta.concrete_fields]
+_USER_FIELDS = [field.attname for field in get_user_model()._meta.concrete_fields]
+# Compiled once per process (config/sql.py): on a like or a pass, building and compiling the
+# ORM's query cost more than running it. Value(): the ids reach the SQL as given.
+_TARGET_AND_OWN_ROWS = Prepared(
+    lambda profile_id, user_id: (
+        Profile.objects.filter(Q(pk=Value(profile_id)) | Q(user_id=Value(user_id))).values_list(
+            *_PROFILE_FIELDS, *(f"user__{name}" for name in _USER_FIELDS)
+        )
+    )
+)
+
+
+def target_and_own_profile(*, profile_id: uuid.UUID, user: Any) -> list[Profile]:
+    """The profile `profile_id` and the user's own, each with its user (one query; fewer
+    profiles when either is missing, one when they are the same)."""
+    alias = router.db_for_read(Profile)
+    width = len(_PROFILE_FIELDS)
+    profiles = []
+    for row in _TARGET_AND_OWN_ROWS.rows(profile_id, user.pk):
+        profile = Profile.from_db(alias, _PROFILE_FIELDS, row[:width])
+        profile.user = get_user_model().from_db(alias, _USER_FIELDS, row[width:])
+        profiles.append(profile)
+    return profiles
 
 
 def distance_between(viewer: Profile | None, other: Profile) -> float | None:
