@@ -3,7 +3,7 @@
 import random
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -168,14 +168,32 @@ def interest_toggle(
     )
 
 
+ACTION_ITEM_FIELDS = [field.attname for field in ActionItem._meta.concrete_fields]
+# The item locked and whether the member is one of its people, compiled once (config/sql.py).
+ACTION_ITEM_LOCK_ROWS = Prepared(
+    lambda item_id, member_id: (
+        ActionItem.objects.select_for_update()
+        .filter(pk=item_id)
+        .values_list(
+            *ACTION_ITEM_FIELDS,
+            Exists(
+                ActionItemMember.objects.filter(action_item=OuterRef("pk"), member_id=member_id)
+            ),
+        )
+    )
+)
+
+
 @transaction.atomic
 def action_item_set_status(*, item_id: str, member_id: str, status: str) -> ActionItem:
     """Complete or dismiss an action item on behalf of one of its interested members."""
-    item = ActionItem.objects.select_for_update().filter(pk=item_id).first()
-    if item is None:
+    rows = ACTION_ITEM_LOCK_ROWS.rows(item_id, member_id)
+    if not rows:
         raise ActionItemNotFound(item_id)
-    if not item.memberships.filter(member_id=member_id).exists():
+    *values, interested = rows[0]
+    if not interested:
         raise NotInterested(member_id)
+    item = ActionItem.from_db(router.db_for_read(ActionItem), ACTION_ITEM_FIELDS, values)
     item.status = status
     item.save(update_fields=["status"])
     return item
