@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Count, Exists, Max, Q, Value
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
@@ -391,10 +391,22 @@ def match_delete(*, user: Any, match: Match) -> None:
 # --- Messaging -------------------------------------------------------------------------------
 
 
+_CONVERSATION_FIELDS = [field.attname for field in Conversation._meta.concrete_fields]
+# Read by every message sent or listed: compiled once per process (config/sql.py).
+_CONVERSATION_ROWS = Prepared(
+    lambda conversation_id: (
+        Conversation.objects.filter(pk=Value(conversation_id)).values_list(*_CONVERSATION_FIELDS)
+    )
+)
+
+
 def conversation_for_participant(*, user: Any, conversation_id: uuid.UUID) -> Conversation:
-    conversation = Conversation.objects.filter(pk=conversation_id).first()
-    if conversation is None:
+    rows = _CONVERSATION_ROWS.rows(uuid.UUID(str(conversation_id)))
+    if not rows:
         raise NotFound("Conversation not found")
+    conversation = Conversation.from_db(
+        router.db_for_read(Conversation), _CONVERSATION_FIELDS, rows[0]
+    )
     if user.pk not in (conversation.user1_id, conversation.user2_id):
         raise PermissionDenied("You are not matched with this user")
     return conversation
