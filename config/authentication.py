@@ -11,13 +11,14 @@ simplejwt's own class, with two changes of policy:
   salted hash, so every earlier token stops working at once.
 
 The user row is read with a statement compiled once per process (config/sql.py): the ORM's
-`get()` spent more building and compiling its query than running it (0.41 of 0.76 ms of an
-authenticated request's authentication on PostgreSQL, bench/RESULTS-instructions.md).
+`get()` spent more building and compiling its query than running it (`GET /pupmatch/auth/me`:
+4.00M → 3.16M instructions on PostgreSQL, bench/RESULTS-instructions.md).
 """
 
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.db import router
 from django.db.models import Value
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
@@ -30,6 +31,9 @@ from config.sql import Prepared
 _SCHEMES = frozenset(scheme.lower().encode() for scheme in api_settings.AUTH_HEADER_TYPES)
 
 User = get_user_model()
+if api_settings.USER_ID_FIELD != User._meta.pk.attname:
+    # _UserLookup reads the user by primary key, as a UUID.
+    raise ImproperlyConfigured("SIMPLE_JWT['USER_ID_FIELD'] must be the user's primary key")
 _USER_FIELDS = [field.attname for field in User._meta.concrete_fields]
 # Value(): the id reaches the SQL as given (Prepared passes a UUID in the column's form).
 _USER_ROW = Prepared(

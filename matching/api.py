@@ -1,7 +1,5 @@
 """PupMatch views: thin DRF viewsets that validate, call one service or selector, serialize."""
 
-import uuid
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status, viewsets
@@ -273,9 +271,8 @@ class ProfileViewSet(PupMatchViewSet):
 
         One query reads both."""
         user = self.request.user
-        profile_id = uuid.UUID(str(pk))  # the route admits only UUIDs
-        profiles = selectors.target_and_own_profile(profile_id=profile_id, user=user)
-        target = next((profile for profile in profiles if profile.pk == profile_id), None)
+        profiles = selectors.target_and_own_profile(profile_id=pk, user=user)  # pk: <uuid:pk>
+        target = next((profile for profile in profiles if profile.pk == pk), None)
         if target is None or not any(profile.user_id == user.pk for profile in profiles):
             raise exceptions.NotFound("Profile not found")
         return target

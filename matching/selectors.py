@@ -109,8 +109,9 @@ def viewer_profile(*, user: Any) -> Profile | None:
     return Profile.objects.select_related("preferences").filter(user=user).first()
 
 
+_User = get_user_model()
 _PROFILE_FIELDS = [field.attname for field in Profile._meta.concrete_fields]
-_USER_FIELDS = [field.attname for field in get_user_model()._meta.concrete_fields]
+_USER_FIELDS = [field.attname for field in _User._meta.concrete_fields]
 # Compiled once per process (config/sql.py): on a like or a pass, building and compiling the
 # ORM's query cost more than running it. Value(): the ids reach the SQL as given.
 _TARGET_AND_OWN_ROWS = Prepared(
@@ -130,7 +131,7 @@ def target_and_own_profile(*, profile_id: uuid.UUID, user: Any) -> list[Profile]
     profiles = []
     for row in _TARGET_AND_OWN_ROWS.rows(profile_id, user.pk):
         profile = Profile.from_db(alias, _PROFILE_FIELDS, row[:width])
-        profile.user = get_user_model().from_db(alias, _USER_FIELDS, row[width:])
+        profile.user = _User.from_db(alias, _USER_FIELDS, row[width:])
         profiles.append(profile)
     return profiles
 

@@ -424,7 +424,6 @@ def _ranked_venues(
     return _ranked_rows(limit).rows(*(json.dumps(values) for values in lists))
 
 
-
 @functools.lru_cache(maxsize=64)
 def _ranked_rows(limit: int | None) -> Prepared:
     """The ranking query for one limit, compiled once: building and compiling its expressions
